@@ -1,0 +1,355 @@
+"""The Blade/Relay v2 wire protocol, sans-I/O.
+
+Frames in, typed messages out; messages in, frames out. Nothing here reads
+a socket, sleeps or looks at a clock, so both the client session and the
+simulator build on it, and its tests are plain function calls.
+
+Every frame is one JSON-RPC 2.0 object in a WebSocket text frame. See
+``PROTOCOL.md`` (section numbers below refer to it).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .errors import RemoteProtocolError
+
+__all__ = [
+    "BLADE_VERSION",
+    "NULL_NODE",
+    "Request",
+    "Response",
+    "ErrorResponse",
+    "Message",
+    "ConnectResult",
+    "CommandResult",
+    "RelayEvent",
+    "new_id",
+    "encode",
+    "decode",
+    "request",
+    "connect_params",
+    "execute_params",
+    "subscription_params",
+    "parse_connect_result",
+    "parse_execute_result",
+    "parse_broadcast",
+    "broadcast_params",
+    "connect_result",
+    "execute_result",
+    "EVENT_CHANNEL",
+]
+
+BLADE_VERSION = {"major": 2, "minor": 3, "revision": 0}
+NULL_NODE = "00000000-0000-0000-0000-000000000000"
+EVENT_CHANNEL = "notifications"
+EVENT_NAME = "queuing.relay.events"
+
+# Blade methods (section 1 and 3)
+CONNECT = "blade.connect"
+EXECUTE = "blade.execute"
+SUBSCRIPTION = "blade.subscription"
+PING = "blade.ping"
+BROADCAST = "blade.broadcast"
+DISCONNECT = "blade.disconnect"
+
+
+def new_id() -> str:
+    """A fresh JSON-RPC id / control id / tag (a UUID4 string)."""
+    return str(uuid.uuid4())
+
+
+@attrs.frozen
+class Request:
+    """A JSON-RPC request (either side may send one)."""
+
+    id: str
+    method: str
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": self.id, "method": self.method, "params": self.params}
+
+
+@attrs.frozen
+class Response:
+    """A successful JSON-RPC response."""
+
+    id: str
+    result: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": self.id, "result": self.result}
+
+
+@attrs.frozen
+class ErrorResponse:
+    """A JSON-RPC error response (``id`` is None when the request was unreadable)."""
+
+    id: str | None
+    code: int
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jsonrpc": "2.0",
+            "id": self.id,
+            "error": {"code": self.code, "message": self.message},
+        }
+
+
+Message = Request | Response | ErrorResponse
+
+# JSON-RPC 2.0 standard error codes, used by the simulator for bad frames.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+AUTH_ERROR = -32002
+
+
+def encode(message: Message) -> str:
+    """Serialize a message to the text of one WebSocket frame."""
+    return json.dumps(message.to_dict(), separators=(",", ":"))
+
+
+def decode(frame: str | bytes) -> Message:
+    """Parse one frame. Raises RemoteProtocolError naming what is wrong."""
+    try:
+        data = json.loads(frame)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RemoteProtocolError(f"frame is not JSON: {exc}") from None
+    return from_dict(data)
+
+
+def from_dict(data: Any) -> Message:
+    """Turn a decoded JSON value into a typed message (see ``decode``)."""
+    if not isinstance(data, dict):
+        raise RemoteProtocolError(f"frame is not a JSON object: {type(data).__name__}")
+    msg_id = data.get("id")
+    if msg_id is not None and not isinstance(msg_id, (str, int)):
+        raise RemoteProtocolError(f"frame id has type {type(msg_id).__name__}")
+    if msg_id is not None:
+        msg_id = str(msg_id)
+    if "method" in data:
+        method = data["method"]
+        params = data.get("params", {})
+        if not isinstance(method, str):
+            raise RemoteProtocolError("request method is not a string")
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise RemoteProtocolError(f"params of {method!r} is not an object")
+        if msg_id is None:
+            raise RemoteProtocolError(f"request {method!r} has no id")
+        return Request(msg_id, method, params)
+    if "error" in data:
+        err = data["error"]
+        if not isinstance(err, dict):
+            raise RemoteProtocolError("error member is not an object")
+        code = err.get("code", 0)
+        if not isinstance(code, int) or isinstance(code, bool):
+            code = 0
+        return ErrorResponse(msg_id, code, str(err.get("message", "")))
+    if "result" in data:
+        if msg_id is None:
+            raise RemoteProtocolError("response has no id")
+        return Response(msg_id, data["result"])
+    raise RemoteProtocolError("frame is neither a request nor a response")
+
+
+def request(method: str, params: Mapping[str, Any] | None = None, id: str | None = None) -> Request:
+    """Build a request with a fresh id (or the given one, for a re-send)."""
+    return Request(id or new_id(), method, dict(params or {}))
+
+
+# --------------------------------------------------------------------------
+# Client -> server builders (section 1 and 2)
+
+
+def connect_params(
+    project: str, token: str, agent: str, sessionid: str | None = None
+) -> dict[str, Any]:
+    """Params of ``blade.connect``; ``sessionid`` asks for a session back."""
+    params: dict[str, Any] = {
+        "version": dict(BLADE_VERSION),
+        "authentication": {"project": project, "token": token},
+        "agent": agent,
+    }
+    if sessionid:
+        params["sessionid"] = sessionid
+    return params
+
+
+def execute_params(protocol: str, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params of ``blade.execute`` for one Relay method."""
+    return {"protocol": protocol, "method": method, "params": dict(params)}
+
+
+def subscription_params(protocol: str, channels: Iterable[str] = (EVENT_CHANNEL,)) -> dict[str, Any]:
+    return {"command": "add", "protocol": protocol, "channels": list(channels)}
+
+
+# --------------------------------------------------------------------------
+# Parsing what the server answers
+
+
+@attrs.frozen
+class ConnectResult:
+    """What ``blade.connect`` answered. The signature is kept out of repr."""
+
+    sessionid: str
+    nodeid: str
+    session_restored: bool
+    project: str | None = None
+    signature: str | None = attrs.field(default=None, repr=False)
+
+
+def parse_connect_result(result: Any) -> ConnectResult:
+    if not isinstance(result, dict) or not isinstance(result.get("sessionid"), str):
+        raise RemoteProtocolError("blade.connect result has no sessionid")
+    auth = result.get("authorization") or {}
+    if not isinstance(auth, dict):
+        auth = {}
+    return ConnectResult(
+        sessionid=result["sessionid"],
+        nodeid=str(result.get("nodeid", "")),
+        session_restored=bool(result.get("session_restored", False)),
+        project=auth.get("project"),
+        signature=auth.get("signature"),
+    )
+
+
+@attrs.frozen
+class CommandResult:
+    """The outcome of a Relay command: ``code == "200"`` is success.
+
+    ``data`` is the inner result object (``url`` of record, ``source_device``
+    of tap, ``call_id`` of begin ...). A JSON-RPC error becomes a CommandResult
+    with the error's code (as a string) and message.
+    """
+
+    code: str
+    message: str
+    data: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def successful(self) -> bool:
+        return self.code == "200"
+
+
+def parse_execute_result(message: Response | ErrorResponse) -> CommandResult:
+    """Interpret the response to a ``blade.execute`` (section 2)."""
+    if isinstance(message, ErrorResponse):
+        return CommandResult(str(message.code), message.message)
+    outer = message.result
+    inner = outer.get("result") if isinstance(outer, dict) else None
+    if not isinstance(inner, dict):
+        # signalwire.setup answers {"protocol": ...} without a code.
+        if isinstance(outer, dict) and isinstance(outer.get("result"), dict):
+            inner = outer["result"]
+        else:
+            return CommandResult("500", "malformed execute result")
+    code = inner.get("code", "200")
+    return CommandResult(str(code), str(inner.get("message", "")), inner)
+
+
+@attrs.frozen
+class RelayEvent:
+    """One calling event taken out of a ``blade.broadcast`` (section 3)."""
+
+    event_type: str
+    params: dict[str, Any]
+    protocol: str
+    timestamp: float | None = None
+
+
+def parse_broadcast(params: Mapping[str, Any]) -> RelayEvent:
+    """Unwrap a broadcast; raises RemoteProtocolError when it is not a relay event."""
+    inner = params.get("params")
+    if not isinstance(inner, dict):
+        raise RemoteProtocolError("broadcast without params")
+    event_type = inner.get("event_type")
+    if not isinstance(event_type, str):
+        raise RemoteProtocolError("broadcast without event_type")
+    event_params = inner.get("params")
+    if not isinstance(event_params, dict):
+        raise RemoteProtocolError(f"event {event_type!r} without params")
+    protocol = params.get("protocol") or inner.get("event_channel") or ""
+    ts = inner.get("timestamp")
+    return RelayEvent(
+        event_type,
+        event_params,
+        str(protocol),
+        float(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else None,
+    )
+
+
+# --------------------------------------------------------------------------
+# Server -> client builders (used by the simulator)
+
+
+def connect_result(
+    *,
+    sessionid: str,
+    nodeid: str,
+    project: str,
+    signature: str,
+    session_restored: bool,
+) -> dict[str, Any]:
+    return {
+        "session_restored": session_restored,
+        "sessionid": sessionid,
+        "nodeid": nodeid,
+        "master_nodeid": NULL_NODE,
+        "authorization": {
+            "project": project,
+            "expires_at": None,
+            "scopes": ["calling"],
+            "signature": signature,
+        },
+        "routes": [],
+        "protocols": [],
+        "subscriptions": [],
+        "authorities": [],
+        "authorizations": [],
+        "accesses": [],
+        "protocols_uncertified": ["signalwire"],
+    }
+
+
+def execute_result(
+    requester: str, responder: str, result: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {"requester_nodeid": requester, "responder_nodeid": responder, "result": dict(result)}
+
+
+def broadcast_params(
+    *,
+    protocol: str,
+    event_type: str,
+    params: Mapping[str, Any],
+    timestamp: float,
+    broadcaster: str,
+    project_id: str,
+    space_id: str,
+) -> dict[str, Any]:
+    return {
+        "broadcaster_nodeid": broadcaster,
+        "protocol": protocol,
+        "channel": EVENT_CHANNEL,
+        "event": EVENT_NAME,
+        "params": {
+            "event_type": event_type,
+            "event_channel": protocol,
+            "timestamp": timestamp,
+            "project_id": project_id,
+            "space_id": space_id,
+            "params": dict(params),
+        },
+    }
