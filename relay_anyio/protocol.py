@@ -59,6 +59,11 @@ BROADCAST = "blade.broadcast"
 DISCONNECT = "blade.disconnect"
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (for lenient reads of events)."""
+    return value if isinstance(value, dict) else {}
+
+
 def new_id() -> str:
     """A fresh JSON-RPC id / control id / tag (a UUID4 string)."""
     return str(uuid.uuid4())

@@ -1,0 +1,231 @@
+"""``client.calling``: the call registry, dialing and inbound calls.
+
+Events are routed by dict look-ups (call_id, then the dial tag), never by
+scanning live calls, so an event costs the same with 10 or 20,000 calls.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any
+
+from . import commands
+from .call import Call
+from .errors import InvalidArgument, InvalidArgumentType
+from .protocol import RelayEvent, obj
+from .results import DialResult
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .session import Session
+
+__all__ = ["Calling"]
+
+log = logging.getLogger("relay_anyio.calling")
+
+InboundHandler = Callable[[Call], Any]
+
+
+class Calling:
+    """The calling API of a Client: ``new_call``, ``dial``, ``receive``, ``calls``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._by_id: dict[str, Call] = {}
+        self._by_tag: dict[str, Call] = {}
+        self._handlers: dict[str, list[InboundHandler]] = {}
+
+    @property
+    def _session(self) -> Session:
+        return self._client._require_session()
+
+    @property
+    def calls(self) -> list[Call]:
+        """The live calls (dialing, inbound or connected peers) of this client."""
+        seen = dict(self._by_id)
+        for call in self._by_tag.values():
+            if call.id is None:
+                seen[call.tag] = call
+        return list(seen.values())
+
+    @property
+    def contexts(self) -> list[str]:
+        """The contexts this client receives inbound calls on."""
+        return list(self._handlers)
+
+    def new_call(
+        self,
+        *,
+        from_number: str,
+        to_number: str,
+        timeout: int | None = None,
+        call_type: str = "phone",
+    ) -> Call:
+        """Create an outbound Call (not dialed yet: ``await call.dial()``).
+
+        ``timeout``: seconds the call rings before giving up.
+        """
+        commands.choice("call_type", call_type, commands.CALL_TYPES)
+        commands.text("from_number", from_number)
+        commands.text("to_number", to_number)
+        if timeout is not None:
+            timeout = commands.integer("timeout", timeout, minimum=1)
+        return Call(self, from_number=from_number, to_number=to_number, timeout=timeout, call_type=call_type)
+
+    async def dial(
+        self,
+        *,
+        from_number: str,
+        to_number: str,
+        timeout: int | None = None,
+        call_type: str = "phone",
+    ) -> DialResult:
+        """``new_call`` + ``dial``: returns the DialResult (``result.call`` is the Call)."""
+        call = self.new_call(from_number=from_number, to_number=to_number, timeout=timeout, call_type=call_type)
+        return await call.dial()
+
+    async def receive(self, contexts: str | Iterable[str], handler: InboundHandler) -> bool:
+        """Receive inbound calls on ``contexts``; ``handler(call)`` runs for each.
+
+        The handler may be sync or async; each call runs it in a task of its
+        own, so a slow handler never holds up other calls. Returns whether
+        the service accepted the contexts.
+        """
+        if isinstance(contexts, str):
+            contexts = [contexts]
+        names = [commands.text("contexts[]", c) for c in contexts]
+        if not names:
+            raise InvalidArgument("contexts", contexts, "one or more context names")
+        if not callable(handler):
+            raise InvalidArgumentType("handler", handler, "a callable taking the Call")
+        new = [c for c in names if c not in self._handlers]
+        for name in names:
+            self._handlers.setdefault(name, []).append(handler)
+        if not new:
+            return True
+        response = await self._session.receive_contexts(new)
+        if not response.successful:
+            for name in new:
+                self._handlers.pop(name, None)
+            log.error("receive %s refused: %s %s", new, response.code, response.message)
+        return response.successful
+
+    # -- driven by the session --------------------------------------------------
+
+    def dispatch(self, event: RelayEvent) -> None:
+        """Route one calling event. Never raises: a bad event is logged and dropped."""
+        params = event.params
+        if event.event_type == "calling.call.receive":
+            self._on_receive(params)
+            return
+        call_id = params.get("call_id")
+        call = self._by_id.get(call_id) if isinstance(call_id, str) else None
+        if call is None:
+            tag = params.get("tag")
+            call = self._by_tag.get(tag) if isinstance(tag, str) else None
+        if call is None:
+            if event.event_type == "calling.call.state" and isinstance(call_id, str):
+                if params.get("call_state") in ("ending", "ended"):
+                    return  # a call we do not know ended: nothing to do
+                call = self._adopt(params)
+            else:
+                log.debug("event %s for unknown call %s dropped", event.event_type, call_id)
+                return
+        call._dispatch(event.event_type, params)
+
+    def session_lost(self) -> None:
+        """The service gave us a fresh session: every call we knew is gone."""
+        calls = self.calls
+        self._by_id.clear()
+        self._by_tag.clear()
+        for call in calls:
+            call._session_lost()
+
+    # -- used by Call --------------------------------------------------------------
+
+    def _track_tag(self, call: Call) -> None:
+        self._by_tag[call.tag] = call
+
+    def _untrack_tag(self, call: Call) -> None:
+        self._by_tag.pop(call.tag, None)
+
+    def _bind(self, call: Call) -> None:
+        if call.id is not None:
+            self._by_id[call.id] = call
+
+    def _call_ended(self, call: Call) -> None:
+        if call.id is not None:
+            self._by_id.pop(call.id, None)
+        self._by_tag.pop(call.tag, None)
+
+    def _peer_call(self, peer: dict[str, Any], origin: Call) -> Call:
+        call_id = peer.get("call_id")
+        call = self._by_id.get(call_id) if isinstance(call_id, str) else None
+        if call is None:
+            call = self._adopt({**peer, "call_state": "answered", "direction": "outbound"})
+            call.state = "answered"
+            call._seen.update(("created", "answered"))
+        call._peer = origin
+        return call
+
+    def _adopt(self, params: dict[str, Any]) -> Call:
+        """A Call for an id we were told about (a connect peer)."""
+        device = obj(params.get("device"))
+        dparams = obj(device.get("params"))
+        tag = params.get("tag") if isinstance(params.get("tag"), str) else None
+        call = Call(
+            self,
+            call_id=params.get("call_id"),
+            node_id=params.get("node_id"),
+            from_number=dparams.get("from_number"),
+            to_number=dparams.get("to_number"),
+            call_type=device.get("type") or "phone",
+            direction=params.get("direction") or "outbound",
+            tag=tag,
+        )
+        self._bind(call)
+        return call
+
+    def _spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
+        self._client._spawn(fn, *args)
+
+    # -- inbound ----------------------------------------------------------------------
+
+    def _on_receive(self, params: dict[str, Any]) -> None:
+        call_id = params.get("call_id")
+        context = params.get("context")
+        if not isinstance(call_id, str) or not isinstance(context, str):
+            log.warning("calling.call.receive without call_id/context dropped")
+            return
+        if call_id in self._by_id:
+            return  # delivered twice (a restore): already handled
+        device = obj(params.get("device"))
+        dparams = obj(device.get("params"))
+        call = Call(
+            self,
+            call_id=call_id,
+            node_id=params.get("node_id"),
+            from_number=dparams.get("from_number"),
+            to_number=dparams.get("to_number"),
+            call_type=device.get("type") or "phone",
+            context=context,
+            direction="inbound",
+            state=params.get("call_state") or "created",
+        )
+        self._bind(call)
+        handlers = self._handlers.get(context)
+        if not handlers:
+            log.warning("inbound call %s on context %r with no handler", call_id, context)
+            return
+        for handler in handlers:
+            self._spawn(self._run_handler, handler, call)
+
+    async def _run_handler(self, handler: InboundHandler, call: Call) -> None:
+        try:
+            outcome = handler(call)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:
+            log.exception("inbound handler for call %s raised", call.id)

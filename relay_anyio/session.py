@@ -1,0 +1,509 @@
+"""The Relay session: one WebSocket (httpx-ws), kept alive and restored.
+
+- ``run()`` owns the connection: blade.connect -> setup -> subscription ->
+  receive, then a dedicated reader task (httpx-ws delivers pongs and
+  messages from the same loop, so the socket must always be read) and a
+  keep-alive task. When the socket dies it reconnects with exponential
+  backoff and jitter, asking for the old ``sessionid``.
+- ``execute()`` sends a ``blade.execute`` and waits for its response with a
+  per-command timeout. Commands issued while disconnected wait and are sent
+  once the session is back; commands left unanswered by a dropped socket
+  are re-sent with their original ids into a *restored* session only (the
+  simulator, like the service, executes an id at most once per session).
+  When the service hands us a *fresh* session, everything pending on the
+  old calls finishes unsuccessfully with ``"session lost"``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+from anyio.abc import TaskStatus
+from httpx_ws import AsyncWebSocketSession as WebSocket
+from httpx_ws import HTTPXWSException, aconnect_ws
+
+from . import protocol as p
+from .errors import (
+    AuthenticationError,
+    CommandTimeout,
+    ConnectionClosed,
+    InvalidArgument,
+    RelayError,
+    RemoteProtocolError,
+)
+
+__all__ = ["Session", "resolve_url", "reconnect_delay"]
+
+log = logging.getLogger("relay_anyio.session")
+frames_log = logging.getLogger("relay_anyio.frames")
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+# Broadcast ids remembered to drop re-deliveries after a restore.
+SEEN_EVENTS = 4096
+
+
+def resolve_url(host: str, *, allow_insecure: bool = False) -> str:
+    """``name[:port]`` means ``wss://``; ``ws://`` and ``wss://`` URLs are taken as given.
+
+    Plain ``ws://`` is refused for a non-loopback host unless
+    ``allow_insecure`` is set: credentials would travel in clear text.
+    """
+    if not isinstance(host, str) or not host.strip():
+        raise InvalidArgument("host", host, "'name[:port]', 'wss://...' or 'ws://127.0.0.1:port'")
+    host = host.strip()
+    if "://" not in host:
+        return f"wss://{host}"
+    parts = urlsplit(host)
+    if parts.scheme not in ("ws", "wss"):
+        raise InvalidArgument("host", host, "a ws:// or wss:// URL, or 'name[:port]'")
+    hostname = parts.hostname or ""
+    is_loopback = hostname in LOOPBACK_HOSTS or hostname.startswith("127.")
+    if parts.scheme == "ws" and not is_loopback and not allow_insecure:
+        raise InvalidArgument(
+            "host", host, "wss:// for a non-loopback host (pass allow_insecure=True to use ws:// anyway)"
+        )
+    return host
+
+
+def reconnect_delay(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
+    """Delay before reconnect ``attempt`` (0-based): exponential, capped, with
+    "equal jitter" (between half and all of the exponential step), so a
+    crowd of clients does not reconnect in lockstep."""
+    step = min(cap, base * 2.0 ** min(attempt, 32))
+    return float(step / 2 + rand() * step / 2)
+
+
+class _Pending:
+    """One request waiting for its response."""
+
+    __slots__ = ("id", "method", "params", "call_id", "blade", "sent_gen", "response", "failure", "error", "wake")
+
+    def __init__(self, method: str, params: dict[str, Any], call_id: str | None, blade: bool = False) -> None:
+        self.id = p.new_id()
+        self.method = method
+        self.params = params
+        self.call_id = call_id
+        self.blade = blade  # a blade-level request tied to one connection
+        self.sent_gen: int | None = None
+        self.response: p.Response | p.ErrorResponse | None = None
+        self.failure: str | None = None
+        self.error: BaseException | None = None
+        self.wake = anyio.Event()
+
+
+class Session:
+    """A Relay session. Owned by a Client; see the module doc."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        project: str,
+        token: str,
+        agent: str,
+        on_event: Callable[[p.RelayEvent], None],
+        on_session_lost: Callable[[], None],
+        timeout: float = 10.0,
+        keepalive: float = 10.0,
+        reconnect_base: float = 0.5,
+        reconnect_cap: float = 30.0,
+        max_auth_failures: int = 3,
+        verify: ssl.SSLContext | str | bool = True,
+        max_frame_size: int = 4 * 1024 * 1024,
+        max_pending: int = 100_000,
+    ) -> None:
+        self.url = url
+        self.project = project
+        self._token = token
+        self.agent = agent
+        self.timeout = timeout
+        self.keepalive = keepalive
+        self.reconnect_base = reconnect_base
+        self.reconnect_cap = reconnect_cap
+        self.max_auth_failures = max_auth_failures
+        self.verify = verify
+        self.max_frame_size = max_frame_size
+        self.max_pending = max_pending
+        self._on_event = on_event
+        self._on_session_lost = on_session_lost
+        self.sessionid: str | None = None
+        self.nodeid: str | None = None
+        self.protocol: str | None = None
+        self.contexts: list[str] = []
+        self.connections = 0  # how many sockets were opened (1 = never reconnected)
+        self.restores = 0
+        self._secrets = [token]
+        self._pending: dict[str, _Pending] = {}
+        self._ready = anyio.Event()
+        self._gen = 0
+        self._ws: WebSocket | None = None
+        self._conn_lost: anyio.Event | None = None
+        self._closed = False
+        self._fatal: BaseException | None = None
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._last_rx = 0.0
+
+    # -- public ----------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._ready.is_set() and not self._closed
+
+    async def execute(
+        self, method: str, params: dict[str, Any], *, call_id: str | None = None, timeout: float | None = None
+    ) -> p.CommandResult:
+        """Run a Relay command; returns its CommandResult (never raises for a refusal).
+
+        Raises CommandTimeout when no response comes within ``timeout``
+        (default: the session's) after sending, ConnectionClosed when the
+        client is closed.
+        """
+        if self._closed:
+            raise self._fatal or ConnectionClosed("the client is closed")
+        if len(self._pending) >= self.max_pending:
+            raise RelayError(f"too many commands waiting ({self.max_pending}); raise max_pending or slow down")
+        pending = _Pending(method, params, call_id)
+        self._pending[pending.id] = pending
+        limit = self.timeout if timeout is None else timeout
+        try:
+            while True:
+                if pending.error is not None:
+                    raise pending.error
+                if pending.response is not None:
+                    return p.parse_execute_result(pending.response)
+                if pending.failure is not None:
+                    return p.CommandResult("503", pending.failure)
+                if not self._ready.is_set():
+                    await self._ready.wait()
+                    continue
+                if pending.sent_gen != self._gen:
+                    if pending.sent_gen is not None:
+                        log.info("re-sending %s (id %s) into the restored session", method, pending.id)
+                    await self._send_pending(pending)
+                    continue
+                with anyio.move_on_after(limit):
+                    await pending.wake.wait()
+                if pending.wake.is_set():
+                    pending.wake = anyio.Event()
+                    continue
+                raise CommandTimeout(method, limit)
+        finally:
+            self._pending.pop(pending.id, None)
+
+    async def receive_contexts(self, contexts: Sequence[str]) -> p.CommandResult:
+        """``signalwire.receive`` for more contexts (remembered for fresh sessions)."""
+        result = await self.execute("signalwire.receive", {"contexts": list(contexts)})
+        if result.successful:
+            self.contexts.extend(c for c in contexts if c not in self.contexts)
+        return result
+
+    def close(self) -> None:
+        """Stop: every waiting command raises ConnectionClosed."""
+        if self._closed:
+            return
+        self._closed = True
+        self._fail_all(ConnectionClosed("the client was closed"))
+        if self._conn_lost is not None:
+            self._conn_lost.set()
+
+    # -- connection loop ---------------------------------------------------------
+
+    async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """Connect, then keep the session up until cancelled or closed."""
+        attempt = 0
+        auth_failures = 0
+        started = False
+
+        def on_ready() -> None:
+            nonlocal started, attempt, auth_failures
+            attempt = 0
+            auth_failures = 0
+            if not started:
+                started = True
+                task_status.started()
+
+        while not self._closed:
+            try:
+                await self._connect_once(on_ready)
+            except Exception as exc:  # noqa: BLE001 - sorted below, re-raised if unknown
+                error = _leaf(exc)
+                if isinstance(error, AuthenticationError):
+                    auth_failures += 1
+                    if not started or auth_failures >= self.max_auth_failures:
+                        self._give_up(error)
+                        raise error from None
+                    log.warning("authentication refused on reconnect (%d/%d)", auth_failures, self.max_auth_failures)
+                elif _is_connection_error(error):
+                    if not started:
+                        self._give_up(ConnectionClosed(f"cannot connect to {self.url}: {error!r}"))
+                        raise self._fatal from error  # type: ignore[misc]
+                    log.warning("connection to %s lost: %r", self.url, error)
+                else:
+                    raise
+            finally:
+                self._connection_lost()
+            if self._closed:
+                break
+            delay = reconnect_delay(attempt, base=self.reconnect_base, cap=self.reconnect_cap)
+            attempt += 1
+            log.info("reconnecting to %s in %.2f s (attempt %d)", self.url, delay, attempt)
+            await anyio.sleep(delay)
+
+    async def _connect_once(self, on_ready: Callable[[], None]) -> None:
+        async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout) as http:
+            connection: AbstractAsyncContextManager[WebSocket] = aconnect_ws(
+                _http_url(self.url),
+                http,
+                keepalive_ping_interval_seconds=None,  # we ping at the Blade level
+                max_message_size_bytes=256 * 1024,
+            )
+            async with connection as ws:
+                self.connections += 1
+                self._gen += 1
+                self._ws = ws
+                conn_lost = self._conn_lost = anyio.Event()
+                self._last_rx = anyio.current_time()
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(self._reader, ws, conn_lost)
+                    await self._handshake(ws)
+                    self._ready.set()
+                    on_ready()
+                    if self.keepalive:
+                        tg.start_soon(self._keepalive, ws, conn_lost)
+                    await conn_lost.wait()
+                    tg.cancel_scope.cancel()
+
+    async def _handshake(self, ws: WebSocket) -> None:
+        asked = self.sessionid
+        response = await self._blade(ws, p.CONNECT, p.connect_params(self.project, self._token, self.agent, asked))
+        if isinstance(response, p.ErrorResponse):
+            raise AuthenticationError(f"blade.connect refused: {response.message}", response.code)
+        result = p.parse_connect_result(response.result)
+        if result.signature:
+            self._secrets.append(result.signature)
+        self.nodeid = result.nodeid
+        restored = bool(asked) and result.session_restored and result.sessionid == asked
+        self.sessionid = result.sessionid
+        if restored:
+            self.restores += 1
+            log.info("session %s restored", self.sessionid)
+            return
+        had_session = self.protocol is not None
+        setup = await self._blade(ws, p.EXECUTE, p.execute_params("signalwire", "setup", {}))
+        proto = p.parse_execute_result(setup).data.get("protocol") if isinstance(setup, p.Response) else None
+        if not isinstance(proto, str):
+            raise RemoteProtocolError("signalwire.setup answered no protocol")
+        self.protocol = proto
+        await self._blade(ws, p.SUBSCRIPTION, p.subscription_params(proto))
+        if self.contexts:
+            answer = await self._blade(
+                ws, p.EXECUTE, p.execute_params(proto, "signalwire.receive", {"contexts": self.contexts})
+            )
+            if not p.parse_execute_result(answer).successful:
+                log.error("receive %s refused after reconnect", self.contexts)
+        if had_session:
+            log.warning("session could not be restored: calls of the old session are gone")
+            for pending in tuple(self._pending.values()):
+                # Sent before (outcome unknown) or aimed at a call that is gone.
+                if not pending.blade and (pending.sent_gen is not None or pending.call_id is not None):
+                    pending.failure = "session lost"
+                    pending.wake.set()
+            self._on_session_lost()
+
+    async def _blade(self, ws: WebSocket, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
+        """A request tied to this connection (handshake, ping): no re-send."""
+        pending = _Pending(method, params, None, blade=True)
+        self._pending[pending.id] = pending
+        try:
+            await self._send_text(ws, p.encode(p.Request(pending.id, method, params)))
+            with anyio.move_on_after(self.timeout):
+                await pending.wake.wait()
+            if pending.response is None:
+                raise CommandTimeout(method, self.timeout)
+            return pending.response
+        finally:
+            self._pending.pop(pending.id, None)
+
+    async def _send_pending(self, pending: _Pending) -> None:
+        ws = self._ws
+        assert ws is not None and self.protocol is not None
+        pending.sent_gen = self._gen
+        frame = p.encode(p.Request(pending.id, p.EXECUTE, p.execute_params(self.protocol, pending.method, pending.params)))
+        try:
+            await self._send_text(ws, frame)
+        except Exception as exc:  # noqa: BLE001 - any send failure means the socket is gone
+            log.debug("send of %s failed: %r", pending.method, exc)
+            pending.sent_gen = None if pending.sent_gen == self._gen else pending.sent_gen
+            self._mark_lost()
+
+    async def _send_text(self, ws: WebSocket, frame: str) -> None:
+        if frames_log.isEnabledFor(logging.DEBUG):
+            frames_log.debug("-> %s", self._scrub(frame))
+        await ws.send_text(frame)
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def _mark_lost(self) -> None:
+        """This connection is gone: stop sending on it right away."""
+        if self._ready.is_set() and not self._closed:
+            self._ready = anyio.Event()
+        if self._conn_lost is not None:
+            self._conn_lost.set()
+
+    def _connection_lost(self) -> None:
+        self._ws = None
+        if self._ready.is_set():
+            self._ready = anyio.Event()
+        for pending in tuple(self._pending.values()):
+            if pending.blade:
+                pending.wake.set()
+            elif pending.sent_gen is not None:
+                pending.wake.set()  # wakes execute(), which waits for the session to come back
+
+    def _fail_all(self, error: BaseException) -> None:
+        for pending in tuple(self._pending.values()):
+            pending.error = error
+            pending.wake.set()
+        self._ready.set()  # let waiters see the error
+
+    def _give_up(self, error: BaseException) -> None:
+        self._fatal = error
+        self._closed = True
+        self._fail_all(error)
+
+    # -- reading -------------------------------------------------------------------
+
+    async def _reader(self, ws: WebSocket, conn_lost: anyio.Event) -> None:
+        try:
+            while True:
+                text = await ws.receive_text()
+                self._last_rx = anyio.current_time()
+                reply = self._on_frame(text)
+                if reply is not None:
+                    await self._send_text(ws, reply)
+        except Exception as exc:  # noqa: BLE001 - every way a socket dies ends this connection
+            log.debug("reader stopped: %r", exc)
+        finally:
+            if self._conn_lost is conn_lost:
+                self._mark_lost()
+            conn_lost.set()
+
+    def _on_frame(self, text: str | bytes) -> str | None:
+        """Handle one inbound frame; returns the reply to send, if any."""
+        if len(text) > self.max_frame_size:
+            log.warning("dropped a frame of %d bytes (max_frame_size=%d)", len(text), self.max_frame_size)
+            return None
+        if frames_log.isEnabledFor(logging.DEBUG):
+            frames_log.debug("<- %s", self._scrub(text if isinstance(text, str) else repr(text)))
+        try:
+            message = p.decode(text)
+        except RemoteProtocolError as exc:
+            log.warning("dropped an unreadable frame: %s", exc)
+            return None
+        if isinstance(message, p.Request):
+            return self._on_request(message)
+        pending = self._pending.get(message.id) if message.id is not None else None
+        if pending is None:
+            log.debug("response to unknown or expired request %s dropped", message.id)
+            return None
+        pending.response = message
+        pending.wake.set()
+        return None
+
+    def _on_request(self, request: p.Request) -> str | None:
+        if request.method == p.BROADCAST:
+            if request.id in self._seen_events:
+                return p.encode(p.Response(request.id, {}))
+            self._seen_events[request.id] = None
+            if len(self._seen_events) > SEEN_EVENTS:
+                self._seen_events.popitem(last=False)
+            try:
+                event = p.parse_broadcast(request.params)
+            except RemoteProtocolError as exc:
+                log.warning("dropped a broadcast: %s", exc)
+                return p.encode(p.Response(request.id, {}))
+            if event.protocol != self.protocol:
+                log.debug("event for protocol %r (ours %r) ignored", event.protocol, self.protocol)
+            else:
+                try:
+                    self._on_event(event)
+                except Exception:
+                    log.exception("handling event %s failed", event.event_type)
+            return p.encode(p.Response(request.id, {}))
+        if request.method == p.PING:
+            ts = request.params.get("timestamp")
+            return p.encode(p.Response(request.id, {"timestamp": ts if ts is not None else time.time()}))
+        if request.method == p.DISCONNECT:
+            log.info("server asked us to disconnect: queuing commands until reconnected")
+            if self._ready.is_set():
+                self._ready = anyio.Event()
+            return p.encode(p.Response(request.id, {}))
+        return p.encode(p.ErrorResponse(request.id, p.METHOD_NOT_FOUND, f"unknown method {request.method!r}"))
+
+    async def _keepalive(self, ws: WebSocket, conn_lost: anyio.Event) -> None:
+        """Ping every ``keepalive`` s; a socket that stays silent through a
+        whole ping timeout is half-open: drop it and reconnect. Any frame
+        received meanwhile proves it alive, so a backlog never causes a
+        false reconnect."""
+        while not conn_lost.is_set():
+            await anyio.sleep(self.keepalive)
+            asked = anyio.current_time()
+            try:
+                await self._blade(ws, p.PING, {"timestamp": time.time()})
+            except CommandTimeout:
+                if self._last_rx > asked:
+                    continue
+                log.warning("no answer to blade.ping within %.1f s: reconnecting", self.timeout)
+                conn_lost.set()
+                return
+            except Exception as exc:  # noqa: BLE001 - a failed ping send means the socket died
+                log.debug("ping failed: %r", exc)
+                conn_lost.set()
+                return
+
+
+def _http_url(url: str) -> str:
+    # httpx speaks http(s); the upgrade makes it a WebSocket.
+    if url.startswith("ws://"):
+        return "http://" + url[5:]
+    if url.startswith("wss://"):
+        return "https://" + url[6:]
+    return url
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first non-group exception inside (httpx-ws wraps errors in groups)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    return isinstance(
+        exc,
+        (
+            httpx.HTTPError,
+            HTTPXWSException,
+            OSError,
+            ssl.SSLError,
+            CommandTimeout,
+            RemoteProtocolError,
+            anyio.BrokenResourceError,
+            anyio.ClosedResourceError,
+            anyio.EndOfStream,
+        ),
+    )
