@@ -1,0 +1,33 @@
+"""A Relay v2 simulator for tests, demos and benchmarks.
+
+``async with RelaySimulator(time_scale=0) as sim:`` runs a local service on
+``sim.url``; ``sim.phone(...)`` scripts dialed numbers, ``await
+sim.inbound_call(...)`` places calls, ``sim.journal`` records every frame,
+``sim.faults`` injects failures. Also a CLI (``relay-sim``) and a pytest
+plugin (fixtures ``relay_simulator`` and ``relay_client``).
+"""
+
+from ._callers import Caller, busy, decline, fax, human, machine, no_answer
+from ._calls import CallHandle, FaxInfo, HeardMedia, RecordingInfo
+from ._faults import FaultRule, Faults
+from ._journal import Journal, JournalEntry
+from .simulator import RelaySimulator
+
+__all__ = [
+    "RelaySimulator",
+    "Caller",
+    "busy",
+    "no_answer",
+    "decline",
+    "fax",
+    "machine",
+    "human",
+    "CallHandle",
+    "HeardMedia",
+    "RecordingInfo",
+    "FaxInfo",
+    "Journal",
+    "JournalEntry",
+    "Faults",
+    "FaultRule",
+]

@@ -1,0 +1,129 @@
+"""``relay-sim``: run the Relay simulator as a standalone process.
+
+    relay-sim --port 8080 --project P --token T --time-scale 1
+    relay-sim --inbound 1000 --context office   # 1,000 calls once a client receives "office"
+
+Prints ``url:``, ``http:``, ``project:`` and ``token:`` lines, then serves
+until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from ._callers import KINDS, Caller
+from .simulator import RelaySimulator
+
+
+def _phone(value: str) -> tuple[str, Caller]:
+    number, sep, kind = value.partition("=")
+    if not sep or not number or kind not in KINDS:
+        raise argparse.ArgumentTypeError(
+            f"--phone takes NUMBER=KIND with KIND one of {', '.join(KINDS)}; got {value!r}"
+        )
+    return number, Caller(kind=kind)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relay-sim",
+        description="A local SignalWire Relay v2 (calling) service for tests and demos.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (0 = any free port; default 8080)")
+    parser.add_argument("--project", default="project", help="project id clients must send")
+    parser.add_argument("--token", default="token", help="token clients must send")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="real seconds per simulated second: 1 = real time (default), 0 = instant",
+    )
+    parser.add_argument(
+        "--restore-grace", type=float, default=60.0, help="seconds a dropped session stays restorable"
+    )
+    parser.add_argument("--backend", choices=("asyncio", "trio"), default="asyncio")
+    parser.add_argument("--no-journal", action="store_true", help="do not record frames (benchmarks)")
+    parser.add_argument("--journal-limit", type=int, default=None, help="keep only the newest N frames")
+    parser.add_argument("--recordings-dir", default=None, help="where to write recordings (default: a temp dir)")
+    parser.add_argument(
+        "--inbound", type=int, default=0, metavar="N",
+        help="place N inbound calls at once as soon as a client receives --context",
+    )
+    parser.add_argument("--context", default="office", help="context of --inbound calls (default office)")
+    parser.add_argument("--from-number", default="+15557654321", help="caller number of --inbound calls")
+    parser.add_argument("--to-number", default="+15551234567", help="called number of --inbound calls")
+    parser.add_argument("--presses", default="1234#", help="digits the --inbound callers press")
+    parser.add_argument("--says", default="yes", help="what the --inbound callers say")
+    parser.add_argument(
+        "--phone", type=_phone, action="append", default=[], metavar="NUMBER=KIND",
+        help="script a dialed number: human, machine, fax, busy, no_answer or decline (repeatable)",
+    )
+    return parser
+
+
+async def run(args: argparse.Namespace) -> None:
+    sim = RelaySimulator(
+        host=args.host,
+        port=args.port,
+        project=args.project,
+        token=args.token,
+        time_scale=args.time_scale,
+        restore_grace=args.restore_grace,
+        journal=not args.no_journal,
+        journal_limit=args.journal_limit,
+        recordings_dir=args.recordings_dir,
+    )
+    async with sim, anyio.create_task_group() as tg:
+        for number, caller in args.phone:
+            sim.phone(number, caller)
+        print(f"url: {sim.url}", flush=True)
+        print(f"http: {sim.http_url}", flush=True)
+        print(f"project: {sim.project}", flush=True)
+        print(f"token: {sim.token}", flush=True)
+
+        async def stop_on_signal() -> None:
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    print("stopping", flush=True)
+                    tg.cancel_scope.cancel()
+                    return
+
+        tg.start_soon(stop_on_signal)
+        if args.inbound > 0:
+            caller = Caller(presses=args.presses, says=args.says or None)
+
+            async def place() -> None:
+                await sim.wait_for_receiver(args.context)
+                print(f"placing {args.inbound} inbound call(s) on {args.context!r}", flush=True)
+                async with anyio.create_task_group() as calls:
+                    for _ in range(args.inbound):
+                        calls.start_soon(
+                            lambda: sim.inbound_call(
+                                args.context, args.from_number, args.to_number, caller
+                            )
+                        )
+
+            tg.start_soon(place)
+        await anyio.sleep_forever()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        anyio.run(run, args, backend=args.backend)
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        return 130
+    except OSError as exc:
+        print(f"relay-sim: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

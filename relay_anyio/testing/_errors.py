@@ -1,0 +1,19 @@
+"""The simulator's way to refuse a command: a non-200 ``result.code``."""
+
+from __future__ import annotations
+
+__all__ = ["CommandError", "BAD_REQUEST", "NOT_FOUND", "GONE", "CONFLICT"]
+
+BAD_REQUEST = "400"  # invalid params
+NOT_FOUND = "404"  # unknown call, component, method or protocol
+CONFLICT = "409"  # the component or call is not in a state for this command
+GONE = "410"  # the call has ended
+
+
+class CommandError(Exception):
+    """Raised by a command handler; answered as ``{"code": code, "message": message}``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,195 @@
+"""Fault hooks for reliability tests: lost sockets, slow or refused
+answers, maintenance disconnects, dead keep-alives, a restarted service.
+
+Rules are matched by method: a Blade method (``blade.ping``) or, for
+``blade.execute``, the relay method inside (``calling.play``); None
+matches any request. Checking costs nothing while no rule is armed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+import attrs
+
+if TYPE_CHECKING:
+    from .simulator import RelaySimulator
+
+__all__ = ["Faults", "FaultRule", "DropStage"]
+
+DropStage = Literal["on_receive", "before_response", "after_response"]
+STAGES: tuple[str, ...] = ("on_receive", "before_response", "after_response")
+_ids = itertools.count(1)
+
+
+@attrs.define
+class FaultRule:
+    """An armed fault.
+
+    kind: "drop" (close the socket at ``stage``), "delay" (hold the response
+    ``seconds`` real seconds) or "refuse" (answer ``code``/``message``
+    without executing). ``times``: how many requests it hits (None =
+    until cleared). ``session``: only that session (None = any).
+    Drop stages: on_receive (nothing executed), before_response (executed,
+    response lost), after_response (response written, then dropped).
+    """
+
+    kind: Literal["drop", "delay", "refuse"]
+    method: str | None = None
+    stage: DropStage = "before_response"
+    seconds: float = 0.0
+    code: str | int | None = None
+    message: str = "refused by the simulator (fault injection)"
+    times: int | None = 1
+    session: str | None = None
+    id: int = attrs.field(factory=lambda: next(_ids))
+    hits: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+class Faults:
+    """``sim.faults``: arm faults on a running simulator."""
+
+    def __init__(self, sim: RelaySimulator) -> None:
+        self._sim = sim
+        self.rules: list[FaultRule] = []
+
+    # -- rules ------------------------------------------------------------
+
+    def drop_at(
+        self,
+        method: str | None,
+        stage: DropStage = "before_response",
+        *,
+        times: int | None = 1,
+        session: str | None = None,
+    ) -> FaultRule:
+        """Drop the socket when a request for ``method`` arrives, at ``stage``."""
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        return self._arm(FaultRule("drop", method, stage=stage, times=times, session=session))
+
+    def delay(
+        self,
+        method: str | None,
+        seconds: float,
+        *,
+        times: int | None = None,
+        session: str | None = None,
+    ) -> FaultRule:
+        """Hold the response to ``method`` for ``seconds`` real seconds.
+
+        The command is executed at once; only its answer (and the events it
+        starts) wait.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must be >= 0; got {seconds!r}")
+        return self._arm(FaultRule("delay", method, seconds=seconds, times=times, session=session))
+
+    def refuse(
+        self,
+        method: str | None,
+        code: str | int | None = None,
+        message: str = "refused by the simulator (fault injection)",
+        *,
+        times: int | None = 1,
+        session: str | None = None,
+    ) -> FaultRule:
+        """Answer ``method`` with an error instead of executing it.
+
+        A relay command gets ``result.code`` = ``code`` (default "500"); a
+        Blade method (blade.connect ...) gets a JSON-RPC error with an
+        integer code (default -32603).
+        """
+        return self._arm(
+            FaultRule("refuse", method, code=code, message=message, times=times, session=session)
+        )
+
+    def _arm(self, rule: FaultRule) -> FaultRule:
+        if rule.times is not None and rule.times <= 0:
+            raise ValueError(f"times must be a positive count or None; got {rule.times!r}")
+        self.rules.append(rule)
+        return rule
+
+    def remove(self, rule: FaultRule | int) -> bool:
+        rule_id = rule if isinstance(rule, int) else rule.id
+        for r in self.rules:
+            if r.id == rule_id:
+                self.rules.remove(r)
+                return True
+        return False
+
+    def clear(self) -> None:
+        """Disarm every rule and answer pings again."""
+        self.rules.clear()
+        for session in self._sim._sessions:
+            session.ignore_pings = False
+
+    def match(
+        self, kind: str, method: str, session: str | None, stage: str | None = None
+    ) -> FaultRule | None:
+        """The first armed rule hitting this request (and count the hit)."""
+        if not self.rules:
+            return None
+        for rule in self.rules:
+            if rule.kind != kind or (rule.method is not None and rule.method != method):
+                continue
+            if rule.session is not None and rule.session != session:
+                continue
+            if stage is not None and rule.stage != stage:
+                continue
+            rule.hits += 1
+            if rule.times is not None and rule.hits >= rule.times:
+                self.rules.remove(rule)
+            return rule
+        return None
+
+    # -- immediate faults ----------------------------------------------
+
+    def _targets(self, session: str | None) -> list[Any]:
+        sessions = list(self._sim._sessions)
+        if session is not None:
+            sessions = [s for s in sessions if s.id == session]
+            if not sessions:
+                raise LookupError(f"no session {session!r}")
+        return sessions
+
+    def drop(self, session: str | None = None) -> int:
+        """Drop the socket of ``session`` (or of every session) now.
+
+        The sessions stay restorable; returns how many sockets were dropped.
+        """
+        n = 0
+        for s in self._targets(session):
+            if s.connection is not None:
+                s.connection.abort()
+                n += 1
+        return n
+
+    def ignore_pings(self, enabled: bool = True, session: str | None = None) -> None:
+        """Stop (or resume) answering blade.ping, as a half-open socket."""
+        for s in self._targets(session):
+            s.ignore_pings = enabled
+        if session is None:
+            self._sim._ignore_new_pings = enabled
+
+    async def disconnect(self, session: str | None = None, timeout: float = 5.0) -> int:
+        """Send blade.disconnect, wait for the client's result, close the socket.
+
+        As the service does before maintenance; the sessions stay restorable.
+        Returns how many sessions were told.
+        """
+        targets = [s for s in self._targets(session) if s.connection is not None]
+        async with anyio.create_task_group() as tg:
+            for s in targets:
+                tg.start_soon(self._sim._send_disconnect, s, timeout)
+        return len(targets)
+
+    def forget_sessions(self) -> int:
+        """Forget every session, as a restarted service: sockets close, calls
+        vanish, and the next reconnect gets ``session_restored: false``."""
+        return self._sim._forget_sessions()

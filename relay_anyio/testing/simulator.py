@@ -1,0 +1,397 @@
+"""RelaySimulator: a local Relay v2 service for tests, demos and benchmarks.
+
+It speaks the wire protocol of ``PROTOCOL.md`` over a real WebSocket
+(hypercorn, in-process, under asyncio or trio), plays the far end of every
+call from a script (:class:`Caller`), and serves recordings, fax documents
+and an HTTP control API on the same port.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import secrets
+import socket
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any
+
+import anyio
+import anyio.abc
+import attrs
+
+from ..protocol import Message, Request, new_id
+from ._callers import DEFAULT_INBOUND_CALLER, UNKNOWN_NUMBER_CALLER, Caller
+from ._calls import CallHandle
+from ._clock import SimClock
+from ._connection import CLOSE_GOING_AWAY, CLOSE_NORMAL, Connection
+from ._faults import Faults
+from ._files import FileStore
+from ._journal import Journal
+from ._sessions import Session, SessionRegistry
+
+__all__ = ["RelaySimulator"]
+
+logger = logging.getLogger(__name__)
+
+_NOT_STARTED = (
+    "RelaySimulator is not running: use it as `async with RelaySimulator() as sim:` "
+    "inside an async function (asyncio or trio), then connect a client to sim.url"
+)
+
+
+class RelaySimulator:
+    """A Relay v2 calling service on ``ws://host:port``.
+
+    Use it as ``async with RelaySimulator(time_scale=0) as sim:``; the
+    server and every simulated call run in the simulator's own task group,
+    which leaving the block cancels and joins.
+
+    project, token:
+        The credentials ``blade.connect`` must carry.
+    time_scale:
+        Real seconds per simulated second: 0 = instant (tests), 1 = real
+        time (demos).
+    restore_grace:
+        Real seconds a session whose socket dropped stays restorable.
+    journal, journal_limit:
+        Record every frame (``sim.journal``); keep only the newest
+        ``journal_limit`` entries (None = all).
+    recordings_dir:
+        Where recordings are written (None = a temporary directory,
+        removed when the simulator stops).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        project: str = "project",
+        token: str = "token",
+        time_scale: float = 0.0,
+        restore_grace: float = 60.0,
+        journal: bool = True,
+        journal_limit: int | None = None,
+        recordings_dir: str | None = None,
+    ) -> None:
+        if not isinstance(port, int) or not 0 <= port < 65536:
+            raise ValueError(f"port must be 0..65535; got {port!r}")
+        if restore_grace < 0:
+            raise ValueError(f"restore_grace must be >= 0; got {restore_grace!r}")
+        self.host = host
+        self.project = project
+        self.token = token
+        self.restore_grace = float(restore_grace)
+        self.clock = SimClock(time_scale)
+        self.journal = Journal(journal, journal_limit)
+        self.faults = Faults(self)
+        self.nodeid = new_id()
+        self.space_id = new_id()
+        self.signature = secrets.token_hex(32)
+        self._requested_port = port
+        self._port: int | None = None
+        self._recordings_dir = recordings_dir
+        self._sessions = SessionRegistry()
+        self._calls: dict[str, CallHandle] = {}
+        self._phones: dict[str, Caller] = {}
+        self._connections: set[Connection] = set()
+        self._server_requests: dict[str, anyio.Event] = {}
+        self._ignore_new_pings = False
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._files_store: FileStore | None = None
+        self._shutdown = anyio.Event()
+        self._served = anyio.Event()
+
+    def __repr__(self) -> str:
+        where = self.url if self._tg is not None else "not running"
+        return f"<RelaySimulator {where} sessions={len(self._sessions)} calls={len(self._calls)}>"
+
+    # -- addresses -----------------------------------------------------------
+
+    @property
+    def time_scale(self) -> float:
+        return self.clock.time_scale
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError(_NOT_STARTED)
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The WebSocket address clients connect to (``ws://127.0.0.1:<port>``)."""
+        return f"ws://{self._host_for_url()}:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        """The same port over HTTP: recordings, fax documents, control API."""
+        return f"http://{self._host_for_url()}:{self.port}"
+
+    def _host_for_url(self) -> str:
+        host = self.host
+        if host in ("0.0.0.0", ""):
+            return "127.0.0.1"
+        return f"[{host}]" if ":" in host else host
+
+    # -- life cycle ------------------------------------------------------------
+
+    async def __aenter__(self) -> RelaySimulator:
+        if self._tg is not None:
+            raise RuntimeError("this RelaySimulator is already running")
+        if self._served.is_set():
+            raise RuntimeError("a RelaySimulator cannot be restarted; create a new one")
+        from ._server import serve  # the [sim] extra: hypercorn, wsproto
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self._requested_port))
+            # Listening now makes sim.url usable at once: early clients wait
+            # in the backlog until the server accepts.
+            sock.listen(1024)
+        except BaseException:
+            sock.close()
+            raise
+        self._port = sock.getsockname()[1]
+        self._files_store = FileStore(self._recordings_dir)
+        tg = anyio.create_task_group()
+        await tg.__aenter__()
+        self._tg = tg
+        self._sock = sock
+
+        async def run_server() -> None:
+            try:
+                await serve(self, sock, self._shutdown.wait)
+            finally:
+                self._served.set()
+
+        tg.start_soon(run_server)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        tg = self._tg
+        assert tg is not None
+        try:
+            with anyio.CancelScope(shield=True):
+                for connection in list(self._connections):
+                    connection.close(CLOSE_NORMAL)
+                self._shutdown.set()
+                with anyio.move_on_after(2):
+                    await self._served.wait()
+            tg.cancel_scope.cancel()
+            return await tg.__aexit__(exc_type, exc, tb)
+        finally:
+            self._tg = None
+            self._served.set()
+            self._sock.close()
+            if self._files_store is not None:
+                self._files_store.close()
+
+    @property
+    def _files(self) -> FileStore:
+        if self._files_store is None:
+            raise RuntimeError(_NOT_STARTED)
+        return self._files_store
+
+    def _spawn(self, fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        if self._tg is None:
+            raise RuntimeError(_NOT_STARTED)
+        self._tg.start_soon(fn)
+
+    # -- scripting the far end ------------------------------------------------
+
+    def phone(
+        self, number: str, caller: Caller | None = None, *, answer_after: float | None = None
+    ) -> Caller:
+        """Script what happens when the SDK dials ``number``.
+
+        ``caller`` is a :class:`Caller` (or ``busy``, ``no_answer``,
+        ``fax``, ``machine(...)``, ``human(...)``); ``answer_after``
+        overrides its ring time. Unscripted numbers answer after one ring,
+        as a human who says nothing. Returns the script in effect.
+        """
+        if not isinstance(number, str) or not number:
+            raise ValueError(f"number must be a non-empty string; got {number!r}")
+        caller = caller if caller is not None else Caller()
+        if not isinstance(caller, Caller):
+            raise TypeError(f"caller must be a Caller; got {type(caller).__name__}")
+        if answer_after is not None:
+            caller = attrs.evolve(caller, answer_after=answer_after)
+        self._phones[number] = caller
+        return caller
+
+    def phone_caller(self, number: str) -> Caller:
+        """The script of ``number`` (the unknown-number caller if none)."""
+        return self._phones.get(number, UNKNOWN_NUMBER_CALLER)
+
+    @property
+    def phones(self) -> dict[str, Caller]:
+        return dict(self._phones)
+
+    # -- inbound calls and lookups --------------------------------------------
+
+    async def wait_for_receiver(self, context: str, timeout: float | None = None) -> None:
+        """Wait until a client receives ``context`` (TimeoutError after ``timeout``)."""
+        with anyio.fail_after(math.inf if timeout is None else timeout):
+            while self._sessions.pick_receiver(context) is None:
+                await self._sessions.wait_changed()
+
+    async def inbound_call(
+        self,
+        context: str = "office",
+        from_number: str = "+15557654321",
+        to_number: str = "+15551234567",
+        caller: Caller | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> CallHandle:
+        """Place an inbound call on ``context`` and return its handle.
+
+        The call goes to one of the connected clients receiving the context
+        (round-robin); with none yet, this waits for one (TimeoutError after
+        ``timeout`` seconds; None = no limit). The default caller presses
+        ``1234#`` and says "yes".
+        """
+        if self._tg is None:
+            raise RuntimeError(_NOT_STARTED)
+        caller = caller if caller is not None else DEFAULT_INBOUND_CALLER
+        try:
+            with anyio.fail_after(math.inf if timeout is None else timeout):
+                while (session := self._sessions.pick_receiver(context)) is None:
+                    await self._sessions.wait_changed()
+        except TimeoutError:
+            raise TimeoutError(f"no client receives context {context!r} after {timeout} s") from None
+        call = CallHandle(
+            self,
+            session,
+            direction="inbound",
+            from_number=from_number,
+            to_number=to_number,
+            caller=caller,
+            context=context,
+        )
+        self._register_call(call)
+        call.emit(
+            "calling.call.receive",
+            {
+                "call_state": "created",
+                "context": context,
+                "device": call.device,
+                "direction": "inbound",
+                "call_id": call.call_id,
+                "node_id": call.node_id,
+            },
+        )
+        return call
+
+    @property
+    def calls(self) -> list[CallHandle]:
+        """Every call so far (inbound, dialed, connect legs), oldest first."""
+        return list(self._calls.values())
+
+    def call(self, call_id: str) -> CallHandle:
+        """The call with this id (KeyError if unknown)."""
+        try:
+            return self._calls[call_id]
+        except KeyError:
+            raise KeyError(f"no call {call_id!r} in the simulator") from None
+
+    @property
+    def sessions(self) -> list[Session]:
+        return list(self._sessions)
+
+    def _register_call(self, call: CallHandle) -> None:
+        self._calls[call.call_id] = call
+
+    # -- sessions (used by the Blade layer and faults) ------------------------------
+
+    def _schedule_expiry(self, session: Session) -> None:
+        stamp = session.detached_at
+
+        async def expire() -> None:
+            await anyio.sleep(self.restore_grace)
+            if session.connection is None and session.detached_at == stamp:
+                self._drop_session(session)
+
+        if self._tg is not None:
+            self._spawn(expire)
+
+    def _drop_session(self, session: Session) -> None:
+        if session.forgotten:
+            return
+        self._sessions.remove(session)
+        for call_id in list(session.call_ids):
+            call = self._calls.get(call_id)
+            if call is not None:
+                call.vanish("error")
+
+    def _forget_sessions(self) -> int:
+        sessions = list(self._sessions)
+        for session in sessions:
+            connection = session.connection
+            self._drop_session(session)
+            if connection is not None:
+                connection.abort()
+        return len(sessions)
+
+    def _server_request_answered(self, request_id: str) -> None:
+        event = self._server_requests.pop(request_id, None)
+        if event is not None:
+            event.set()
+
+    async def _send_disconnect(self, session: Session, timeout: float) -> None:
+        connection = session.connection
+        if connection is None:
+            return
+        request = Request(new_id(), "blade.disconnect", {})
+        answered = anyio.Event()
+        self._server_requests[request.id] = answered
+        connection.send(request)
+        with anyio.move_on_after(timeout):
+            await answered.wait()
+        self._server_requests.pop(request.id, None)
+        connection.close(CLOSE_GOING_AWAY)
+
+    def _spawn_delayed(
+        self,
+        seconds: float,
+        connection: Connection,
+        response: Message,
+        answers: str,
+        then: Callable[[], None] | None,
+    ) -> None:
+        async def later() -> None:
+            await anyio.sleep(seconds)
+            connection.send(response, answers)
+            if then is not None:
+                then()
+
+        self._spawn(later)
+
+    def _status(self) -> dict[str, Any]:
+        states: dict[str, int] = {}
+        for call in self._calls.values():
+            states[call.state] = states.get(call.state, 0) + 1
+        return {
+            "url": self.url,
+            "http_url": self.http_url,
+            "project": self.project,
+            "token": self.token,
+            "time_scale": self.time_scale,
+            "restore_grace": self.restore_grace,
+            "sessions": len(self._sessions),
+            "connections": len(self._connections),
+            "calls": len(self._calls),
+            "call_states": states,
+            "journal": {"enabled": self.journal.enabled, "entries": len(self.journal)},
+            "pid": os.getpid(),
+        }
