@@ -149,7 +149,7 @@ class Call:
     @property
     def failed(self) -> bool:
         """Whether the call failed: it ended without being answered, or with an error."""
-        return self.end_reason == "error" or (self.ended and not self.answered)
+        return self.end_reason == "error" or (self.state in ("ending", "ended") and not self.answered)
 
     @property
     def peer(self) -> Call | None:

@@ -104,7 +104,15 @@ class Client:
             await tg.start(self._session.run)
         except BaseException as exc:
             tg.cancel_scope.cancel()
-            await tg.__aexit__(type(exc), exc, exc.__traceback__)
+            try:
+                await tg.__aexit__(type(exc), exc, exc.__traceback__)
+            except BaseExceptionGroup as group:
+                # The task group reports the start failure as a group of one:
+                # raise the error itself (AuthenticationError, ConnectionClosed).
+                leaves = group.exceptions
+                if len(leaves) == 1 and not isinstance(leaves[0], BaseExceptionGroup):
+                    raise leaves[0] from None
+                raise
             raise
         self._tg = tg
         return self

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import ssl
 import time
 from collections import OrderedDict
@@ -47,6 +48,8 @@ __all__ = ["Session", "resolve_url", "reconnect_delay"]
 log = logging.getLogger("relay_anyio.session")
 frames_log = logging.getLogger("relay_anyio.frames")
 
+# JSON members whose values are secrets, whatever the value is.
+_SECRET_FIELDS = re.compile(r'("(?:token|signature|password|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"')
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 # Broadcast ids remembered to drop re-deliveries after a restore.
 SEEN_EVENTS = 4096
@@ -352,6 +355,8 @@ class Session:
         await ws.send_text(frame)
 
     def _scrub(self, text: str) -> str:
+        """The frame for a DEBUG log: token and signatures blanked out."""
+        text = _SECRET_FIELDS.sub(r'\1"***"', text)
         for secret in self._secrets:
             if secret:
                 text = text.replace(secret, "***")
