@@ -1,0 +1,223 @@
+"""The runtime behind one relay_sync Client: its portal thread and its workers.
+
+Every blocking method is ``Core.run``: start the relay_anyio coroutine in
+the portal, wait for its future in short slices (so Ctrl-C reaches the
+waiting thread on every platform), cancel the portal task if the wait is
+interrupted, and return the value with relay_anyio objects swapped for
+their wrappers. Exceptions come back as the very object the core raised.
+
+Callbacks never run on the portal thread (a blocking method called there
+could never finish): relay_anyio calls a small ``Callback`` object on its
+loop, which only queues the user's function on a bounded thread pool.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import functools
+import inspect
+import logging
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar, cast
+
+import attrs
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from relay_anyio import ConnectionClosed, InvalidArgumentType, Result
+
+from ._facade import Facade, facade_class
+
+__all__ = ["Callback", "Core", "Lane"]
+
+log = logging.getLogger("relay_sync")
+
+T = TypeVar("T")
+
+# How long a blocked caller sleeps between checks: short enough for Ctrl-C
+# to land promptly even where lock waits are not interruptible (Windows).
+WAIT_SLICE = 0.1
+
+
+class Core:
+    """The portal, worker pool and wrapper registry shared by a Client's objects."""
+
+    def __init__(self, portal: BlockingPortal, max_workers: int, stack: contextlib.ExitStack) -> None:
+        self.portal = portal
+        self.loop_thread: int = portal.call(threading.get_ident)
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="relay_sync-worker")
+        self.closed = False
+        self._stack = stack
+        self._lock = threading.Lock()
+        self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
+
+    @classmethod
+    def start(
+        cls, backend: str, max_workers: int, make: Callable[[], AbstractAsyncContextManager[T]]
+    ) -> tuple[Core, T]:
+        """Start a portal thread, make the async object in it (``make()``) and enter it."""
+        stack = contextlib.ExitStack()
+        try:
+            portal = stack.enter_context(start_blocking_portal(backend))
+            core = cls(portal, max_workers, stack)
+            # Unwound in reverse: the async object, portal tasks, workers, then the thread is joined.
+            stack.callback(core.pool.shutdown, wait=True, cancel_futures=True)
+            stack.callback(_stop_portal, portal)
+            obj = portal.call(make)
+            entered: T = stack.enter_context(portal.wrap_async_context_manager(obj))
+        except BaseException:
+            stack.close()
+            raise
+        return core, entered
+
+    def close(self) -> None:
+        """Exit the async object, cancel what still runs in the portal, join every thread."""
+        self.closed = True
+        self._stack.close()
+
+    def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args, **kwargs)`` (async or not) in the portal and wait for it."""
+        if threading.get_ident() == self.loop_thread:
+            raise RuntimeError(
+                f"relay_sync: {getattr(fn, '__name__', fn)}() blocks, and this thread runs the client's "
+                "event loop (you are in relay_anyio code, e.g. an async callback): await the relay_anyio "
+                "method instead, or call relay_sync from another thread"
+            )
+        if self.closed:
+            raise ConnectionClosed("the client is closed")
+        try:
+            future = self.portal.start_task_soon(functools.partial(fn, *args, **kwargs))
+        except RuntimeError:
+            if self.closed:
+                raise ConnectionClosed("the client is closed") from None
+            raise
+        try:
+            while not future.done():
+                concurrent.futures.wait((future,), timeout=WAIT_SLICE)
+            value = future.result()
+        except concurrent.futures.CancelledError:
+            raise ConnectionClosed("the client was closed while this call was waiting") from None
+        except BaseException:
+            future.cancel()  # KeyboardInterrupt and friends: stop the task in the portal too
+            raise
+        return self.sync(value)
+
+    def sync(self, value: Any) -> Any:
+        """``value`` with relay_anyio Calls and Actions (also inside Results) wrapped."""
+        if value is None or isinstance(value, (bool, str, Facade)):
+            return value
+        if facade_class(value) is not None:
+            return self.wrap(value)
+        call = getattr(value, "call", None)
+        if isinstance(value, Result) and facade_class(call) is not None:
+            return attrs.evolve(cast(Any, value), call=self.wrap(call))
+        if isinstance(value, list):
+            return [self.sync(item) for item in value]
+        return value
+
+    def wrap(self, obj: object) -> Any:
+        """The one wrapper of ``obj`` (made on first use, kept while someone holds it)."""
+        klass = facade_class(obj)
+        if klass is None:
+            raise TypeError(f"relay_sync has no wrapper for {type(obj).__name__}")
+        with self._lock:
+            facade = self._wrappers.get(id(obj))
+            if facade is None or facade._async is not obj:
+                facade = klass(self, obj)
+                self._wrappers[id(obj)] = facade
+            return facade
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in a worker of its own (queued while all are busy)."""
+        self.pool.submit(invoke, fn, *args)
+
+
+def _stop_portal(portal: BlockingPortal) -> None:
+    # Cancel what is still running in the portal (calls other threads are
+    # blocked in): a normal portal exit would wait for them forever.
+    with contextlib.suppress(RuntimeError):
+        portal.call(portal.stop, True)
+
+
+def invoke(fn: Callable[..., Any], *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("relay_sync callback %r raised", fn)
+
+
+class Lane:
+    """Runs callbacks one at a time and in order, on the shared pool (one lane per Call).
+
+    So a Call's ``on`` callbacks see its events in the order they came;
+    different calls still run in parallel.
+    """
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._busy = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            self._queue.append((fn, args))
+            if self._busy:
+                return
+            self._busy = True
+        self._core.pool.submit(self._drain)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._busy = False
+                    return
+                fn, args = self._queue.popleft()
+            invoke(fn, *args)
+
+
+def require_plain_callable(name: str, fn: object) -> None:
+    """relay_sync runs callbacks in threads: a coroutine function would never be awaited."""
+    if not callable(fn):
+        raise InvalidArgumentType(name, fn, "a callable")
+    if inspect.iscoroutinefunction(fn):
+        raise InvalidArgumentType(name, fn, "a plain function (relay_sync runs it in a thread; use relay_anyio for async ones)")
+
+
+@attrs.frozen(eq=False)
+class Callback:
+    """A user's callback as relay_anyio sees it: calling it (on the loop) queues the real one.
+
+    Compares equal to another Callback of the same function, so
+    ``call.off(event, fn)`` finds what ``call.on(event, fn)`` added. Shows
+    the function's own signature, so relay_anyio passes the Event only to
+    a callback that takes one.
+    """
+
+    fn: Callable[..., Any]
+    core: Core = attrs.field(repr=False)
+    lane: Lane | None = attrs.field(default=None, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Callback) and other.fn == self.fn
+
+    def __hash__(self) -> int:
+        return hash(self.fn)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self.fn)
+
+    def __call__(self, *args: Any) -> None:
+        if self.core.closed:
+            return
+        args = tuple(self.core.sync(arg) for arg in args)
+        if self.lane is None:
+            self.core.submit(self.fn, *args)
+        else:
+            self.lane.submit(self.fn, *args)

@@ -1,0 +1,94 @@
+"""``Consumer`` for blocking code: answer inbound calls with plain functions.
+
+Subclass it, set ``project``, ``token``, ``contexts`` (and ``host``), and
+implement ``on_incoming_call(call)``: it runs in a worker thread for each
+call, so it simply blocks (``call.answer()``, ``call.play_tts(...)``).
+``run()`` blocks until Ctrl-C, SIGTERM or ``stop()`` (from any thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from ._portal import WAIT_SLICE
+from .call import Call
+from .client import Client
+
+__all__ = ["Consumer"]
+
+log = logging.getLogger("relay_sync.consumer")
+
+
+class Consumer:
+    """Base class for blocking inbound-call consumers.
+
+    Class attributes (or constructor keywords): ``project``, ``token``,
+    ``contexts``, ``host`` (default ``relay.signalwire.com``), and
+    ``client_options`` (extra keywords for Client, e.g. ``max_workers``).
+    """
+
+    project: ClassVar[str | None] = None
+    token: ClassVar[str | None] = None
+    contexts: ClassVar[list[str]] = []
+    host: ClassVar[str] = "relay.signalwire.com"
+    client_options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **overrides: Any) -> None:
+        for key, value in overrides.items():
+            if key not in ("project", "token", "contexts", "host", "client_options"):
+                raise TypeError(f"unknown Consumer option {key!r}")
+            setattr(self, key, value)
+        self.client: Client | None = None
+        self._stop = threading.Event()
+
+    def ready(self) -> None:
+        """Called once connected and receiving the contexts (in the thread of ``run``)."""
+
+    def on_incoming_call(self, call: Call) -> None:
+        """Called for each inbound call, in a worker thread of its own."""
+
+    def teardown(self) -> None:
+        """Called when the consumer stops (also after an error)."""
+
+    def stop(self) -> None:
+        """Ask a running consumer to stop (from any thread)."""
+        self._stop.set()
+
+    def run(self, backend: str = "asyncio") -> None:
+        """Run until Ctrl-C, SIGTERM or ``stop()``. ``backend``: asyncio or trio."""
+        if not self.project or not self.token:
+            raise ValueError("Consumer needs project and token (class attributes or keywords)")
+        if not self.contexts:
+            raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
+        self._stop.clear()
+        client = Client(self.project, self.token, self.host, backend=backend, **self.client_options)
+        with contextlib.suppress(KeyboardInterrupt), self._stop_on_sigterm(), client:
+            self.client = client
+            try:
+                if not client.calling.receive(self.contexts, self.on_incoming_call):
+                    raise RuntimeError(f"the service refused contexts {self.contexts}")
+                self.ready()
+                while not self._stop.wait(WAIT_SLICE):
+                    pass
+            finally:
+                try:
+                    self.teardown()
+                except Exception:
+                    log.exception("teardown raised")
+                self.client = None
+
+    @contextlib.contextmanager
+    def _stop_on_sigterm(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set in the main thread
+            return
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: self.stop())
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)

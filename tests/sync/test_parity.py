@@ -1,0 +1,132 @@
+"""Parity of the blocking face with relay_anyio: no missing twin, no drifting signature."""
+
+from __future__ import annotations
+
+import inspect
+
+import anyio
+import pytest
+
+import relay_anyio
+import relay_anyio.actions
+import relay_sync
+import relay_sync.actions
+from relay_sync._facade import Facade, blocking
+
+from .parity import ACTIONS, differences, public_members
+
+
+def _async_actions() -> dict[str, relay_anyio.Action]:
+    """One instance of each relay_anyio Action (their __init__ needs a running loop)."""
+    call = relay_anyio.Call(None)  # type: ignore[arg-type]
+
+    async def make() -> dict[str, relay_anyio.Action]:
+        made: dict[str, relay_anyio.Action] = {}
+        for name in ACTIONS:
+            cls = getattr(relay_anyio, name)
+            if cls is relay_anyio.DetectAction:
+                made[name] = cls(call, {"detect": {"type": "digit"}})
+            elif cls is relay_anyio.FaxAction:
+                made[name] = cls(call, {}, method="calling.send_fax")
+            else:
+                made[name] = cls(call, {})
+        return made
+
+    return anyio.run(make)
+
+
+def test_call_has_every_method_and_attribute_of_the_async_call() -> None:
+    instance = relay_anyio.Call(None)  # type: ignore[arg-type]
+    assert differences(relay_anyio.Call, relay_sync.Call, instance) == []
+    # and nothing public that the async Call lacks
+    extra = set(public_members(relay_sync.Call)) - set(public_members(relay_anyio.Call, instance))
+    assert extra == set()
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_actions_match(name: str) -> None:
+    instance = _async_actions()[name]
+    async_cls, sync_cls = getattr(relay_anyio, name), getattr(relay_sync, name)
+    assert differences(async_cls, sync_cls, instance) == []
+
+
+def test_calling_and_consumer_match() -> None:
+    # dispatch() and session_lost() are the session's hooks into the registry, not user API
+    assert differences(relay_anyio.Calling, relay_sync.Calling) == [
+        "Calling.dispatch: no twin in Calling",
+        "Calling.session_lost: no twin in Calling",
+    ]
+    # Consumer's methods are hooks users override (plain functions here), so only the names
+    # match; serve() runs inside an event loop, so blocking code has run() only.
+    assert set(public_members(relay_anyio.Consumer)) - {"serve"} == set(public_members(relay_sync.Consumer))
+    assert inspect.signature(relay_sync.Consumer.run) == inspect.signature(relay_anyio.Consumer.run)
+
+
+def test_client_accepts_every_keyword_of_the_async_client() -> None:
+    ours = inspect.signature(relay_sync.Client).parameters
+    for name, param in inspect.signature(relay_anyio.Client).parameters.items():
+        assert name in ours and ours[name].default == param.default, name
+    assert ours["backend"].default == "asyncio" and ours["max_workers"].default == 64
+
+
+def test_help_shows_the_real_signature_and_docstring() -> None:
+    method = relay_sync.Call.play_tts_async
+    assert str(inspect.signature(method)) == (
+        "(self, text: str, language: str | None = None, gender: str | None = None, volume: float = 0)"
+        " -> relay_sync.actions.PlayAction"
+    )
+    assert method.__doc__ == relay_anyio.Call.play_tts_async.__doc__
+    assert method.__qualname__ == "Call.play_tts_async" and method.__wrapped__ is relay_anyio.Call.play_tts_async
+    assert inspect.signature(relay_sync.Call.dial).return_annotation is relay_anyio.DialResult
+    assert relay_sync.Call.state.__doc__ and relay_sync.Call.answered.__doc__ == relay_anyio.Call.answered.__doc__
+    assert "worker thread" in (relay_sync.Call.on.__doc__ or "")
+
+
+def test_every_result_event_and_error_is_relay_anyios_own() -> None:
+    for name in relay_anyio.__all__:
+        if name.endswith(("Result", "Error")) or name in ("Event", "ConnectionClosed", "CommandTimeout"):
+            assert getattr(relay_sync, name) is getattr(relay_anyio, name), name
+
+
+# -- the checker itself catches drift ---------------------------------------------
+
+
+class _Async:
+    async def go(self, a: int, b: str = "x") -> int:
+        """Go."""
+        return a
+
+    async def stop(self) -> None:
+        """Stop."""
+
+    @property
+    def state(self) -> str:
+        return "s"
+
+
+class _Twin(Facade[_Async], wraps=_Async):
+    go = blocking(_Async.go)
+    stop = blocking(_Async.stop)
+    state = property(lambda self: "s")
+
+
+class _Drifted(Facade[_Async]):
+    def go(self, a: int, b: str = "y") -> int:  # default drifted
+        """Go."""
+        return a
+
+    async def stop(self) -> None:  # not blocking
+        """Stop."""
+
+
+class _Missing(Facade[_Async]):
+    go = blocking(_Async.go)
+
+
+def test_checker_accepts_a_generated_twin_and_flags_drift() -> None:
+    assert differences(_Async, _Twin) == []
+    drifted = differences(_Async, _Drifted)
+    assert any(p.startswith("go: parameters differ") for p in drifted)
+    assert "stop: the twin is a coroutine function, it must block" in drifted
+    assert "_Async.state: no twin in _Drifted" in drifted
+    assert differences(_Async, _Missing) == ["_Async.state: no twin in _Missing", "_Async.stop: no twin in _Missing"]
