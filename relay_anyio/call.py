@@ -595,40 +595,152 @@ class Call:
         result: PromptResult = await action.wait()
         return result
 
-    async def prompt_audio_async(self, prompt_type: str, url: str, **kwargs: Any) -> PromptAction:
-        """``prompt_async`` playing an audio file (``url``); takes prompt's other parameters."""
-        return await self.prompt_async(prompt_type, [{"type": "audio", "url": url}], **kwargs)
+    async def prompt_audio_async(
+        self,
+        prompt_type: str,
+        url: str,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
+    ) -> PromptAction:
+        """``prompt_async`` playing an audio file (``url``); the other parameters are prompt's."""
+        return await self.prompt_async(
+            prompt_type, [{"type": "audio", "url": url}], initial_timeout, volume, digits_max, digits_terminators,
+            digits_timeout, end_silence_timeout, speech_timeout, speech_language, speech_hints,
+        )
 
-    async def prompt_audio(self, prompt_type: str, url: str, **kwargs: Any) -> PromptResult:
-        """``prompt`` playing an audio file (``url``); takes prompt's other parameters."""
-        result: PromptResult = await (await self.prompt_audio_async(prompt_type, url, **kwargs)).wait()
+    async def prompt_audio(
+        self,
+        prompt_type: str,
+        url: str,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
+    ) -> PromptResult:
+        """``prompt`` playing an audio file (``url``); the other parameters are prompt's."""
+        action = await self.prompt_audio_async(
+            prompt_type, url,
+            initial_timeout=initial_timeout, volume=volume, digits_max=digits_max,
+            digits_terminators=digits_terminators, digits_timeout=digits_timeout,
+            end_silence_timeout=end_silence_timeout, speech_timeout=speech_timeout,
+            speech_language=speech_language, speech_hints=speech_hints,
+        )
+        result: PromptResult = await action.wait()
         return result
 
     async def prompt_tts_async(
-        self, prompt_type: str, text: str, language: str | None = None, gender: str | None = None, **kwargs: Any
+        self,
+        prompt_type: str,
+        text: str,
+        language: str | None = None,
+        gender: str | None = None,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
     ) -> PromptAction:
-        """``prompt_async`` speaking ``text`` (``language``, ``gender``); takes prompt's other parameters."""
-        return await self.prompt_async(prompt_type, [_tts(text, language, gender)], **kwargs)
+        """``prompt_async`` speaking ``text`` (``language`` default en-US, ``gender`` male/female);
+        the other parameters are prompt's."""
+        return await self.prompt_async(
+            prompt_type, [_tts(text, language, gender)], initial_timeout, volume, digits_max, digits_terminators,
+            digits_timeout, end_silence_timeout, speech_timeout, speech_language, speech_hints,
+        )
 
     async def prompt_tts(
-        self, prompt_type: str, text: str, language: str | None = None, gender: str | None = None, **kwargs: Any
+        self,
+        prompt_type: str,
+        text: str,
+        language: str | None = None,
+        gender: str | None = None,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
     ) -> PromptResult:
-        """``prompt`` speaking ``text`` (``language``, ``gender``); takes prompt's other parameters."""
-        action = await self.prompt_tts_async(prompt_type, text, language=language, gender=gender, **kwargs)
+        """``prompt`` speaking ``text`` (``language``, ``gender``); the other parameters are prompt's."""
+        action = await self.prompt_tts_async(
+            prompt_type, text, language, gender,
+            initial_timeout=initial_timeout, volume=volume, digits_max=digits_max,
+            digits_terminators=digits_terminators, digits_timeout=digits_timeout,
+            end_silence_timeout=end_silence_timeout, speech_timeout=speech_timeout,
+            speech_language=speech_language, speech_hints=speech_hints,
+        )
         result: PromptResult = await action.wait()
         return result
 
     async def prompt_ringtone_async(
-        self, prompt_type: str, name: str, duration: float | None = None, **kwargs: Any
+        self,
+        prompt_type: str,
+        name: str,
+        duration: float | None = None,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
     ) -> PromptAction:
-        """``prompt_async`` playing a ringtone (``name``, ``duration``); takes prompt's other parameters."""
-        return await self.prompt_async(prompt_type, [_ringtone(name, duration)], **kwargs)
+        """``prompt_async`` playing a ringtone (``name``: a country code; ``duration``: default one
+        iteration); the other parameters are prompt's."""
+        return await self.prompt_async(
+            prompt_type, [_ringtone(name, duration)], initial_timeout, volume, digits_max, digits_terminators,
+            digits_timeout, end_silence_timeout, speech_timeout, speech_language, speech_hints,
+        )
 
     async def prompt_ringtone(
-        self, prompt_type: str, name: str, duration: float | None = None, **kwargs: Any
+        self,
+        prompt_type: str,
+        name: str,
+        duration: float | None = None,
+        *,
+        initial_timeout: float | None = None,
+        volume: float = 0,
+        digits_max: int | None = None,
+        digits_terminators: str | None = None,
+        digits_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        speech_timeout: float | None = None,
+        speech_language: str | None = None,
+        speech_hints: Sequence[str] | None = None,
     ) -> PromptResult:
-        """``prompt`` playing a ringtone (``name``, ``duration``); takes prompt's other parameters."""
-        action = await self.prompt_ringtone_async(prompt_type, name, duration=duration, **kwargs)
+        """``prompt`` playing a ringtone (``name``, ``duration``); the other parameters are prompt's."""
+        action = await self.prompt_ringtone_async(
+            prompt_type, name, duration,
+            initial_timeout=initial_timeout, volume=volume, digits_max=digits_max,
+            digits_terminators=digits_terminators, digits_timeout=digits_timeout,
+            end_silence_timeout=end_silence_timeout, speech_timeout=speech_timeout,
+            speech_language=speech_language, speech_hints=speech_hints,
+        )
         result: PromptResult = await action.wait()
         return result
 

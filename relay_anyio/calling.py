@@ -114,7 +114,7 @@ class Calling:
 
     # -- driven by the session --------------------------------------------------
 
-    def dispatch(self, event: RelayEvent) -> None:
+    def _dispatch(self, event: RelayEvent) -> None:
         """Route one calling event. Never raises: a bad event is logged and dropped."""
         params = event.params
         if event.event_type == "calling.call.receive":
@@ -135,7 +135,7 @@ class Calling:
                 return
         call._dispatch(event.event_type, params)
 
-    def session_lost(self) -> None:
+    def _session_lost(self) -> None:
         """The service gave us a fresh session: every call we knew is gone."""
         calls = self.calls
         self._by_id.clear()
