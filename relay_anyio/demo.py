@@ -75,7 +75,15 @@ async def main(time_scale: float = 0.3) -> None:
         sim.phone(VOICEMAIL_NUMBER, machine(greeting=2.0, beep=True))
         async with Client(project=sim.project, token=sim.token, host=sim.url) as client:
             say("client", f"connected, session {client.session.sessionid}")
-            await client.calling.receive(["office"], lambda call: inbound_ivr(call, say))
+            ivr_done = anyio.Event()
+
+            async def on_call(call: Call) -> None:
+                try:
+                    await inbound_ivr(call, say)
+                finally:
+                    ivr_done.set()
+
+            await client.calling.receive(["office"], on_call)
             say("client", "receiving calls on context 'office'")
 
             say("caller", f"{INBOUND_FROM} calls the office: will press 1234# and leave a message")
@@ -84,7 +92,9 @@ async def main(time_scale: float = 0.3) -> None:
                 caller=Caller(presses="1234#", says="Hi, please call me back."),
             )
             await handle.ended()
-            say("caller", f"call over: heard {len(handle.heard)} media, pressed keys received by IVR")
+            await ivr_done.wait()
+            heard = ", ".join(m.type for m in handle.heard)
+            say("caller", f"call over ({handle.end_reason}); the caller heard: {heard}")
 
             await outbound_dialer(client, say)
     say("demo", "done")
