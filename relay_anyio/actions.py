@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
+import attrs
 
 from . import commands
 from .protocol import CommandResult, new_id, obj
@@ -48,6 +49,10 @@ __all__ = [
 ]
 
 
+# Actions are mutable handles (their state follows the component's events),
+# so they are attrs classes without value equality; slots are off because
+# subclasses refine class-level constants such as ``method``.
+@attrs.define(eq=False, slots=False)
 class Action:
     """Base of every Action. Not created by users: Call methods return them."""
 
@@ -55,22 +60,15 @@ class Action:
     event_type: ClassVar[str]
     result_class: ClassVar[type[Result]] = Result
 
-    def __init__(self, call: Call, params: dict[str, Any]) -> None:
-        self.call = call
-        self.control_id = new_id()
-        self._params = params
-        self.state: str | None = None
-        self.completed = False
-        self._successful = False
-        self._event: Event | None = None
-        self._error: str | None = None
-        self._done = anyio.Event()
-
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} control_id={self.control_id} state={self.state!r} "
-            f"completed={self.completed}>"
-        )
+    call: Call = attrs.field(repr=False)
+    _params: dict[str, Any] = attrs.field(repr=False, alias="params")
+    control_id: str = attrs.field(factory=new_id, init=False)
+    state: str | None = attrs.field(default=None, init=False)
+    completed: bool = attrs.field(default=False, init=False)
+    _successful: bool = attrs.field(default=False, init=False, repr=False)
+    _event: Event | None = attrs.field(default=None, init=False, repr=False)
+    _error: str | None = attrs.field(default=None, init=False, repr=False)
+    _done: anyio.Event = attrs.field(factory=anyio.Event, init=False, repr=False)
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -123,8 +121,6 @@ class Action:
 
     def _end(self, reason: str) -> None:
         """The call ended (or the session was lost) under a running component."""
-        if not self.completed:
-            self.state = self.state if self.state in ("finished", "error") else "finished"
         self._finish(False, error=reason)
 
     async def _control(self, suffix: str, result_class: type[StopResult], **extra: Any) -> Any:
@@ -139,6 +135,7 @@ class Action:
         )
 
 
+@attrs.define(eq=False, slots=False)
 class _Stoppable(Action):
     async def stop(self) -> StopResult:
         """Stop the component. Returns a StopResult (whether the server accepted)."""
@@ -146,6 +143,7 @@ class _Stoppable(Action):
         return result
 
 
+@attrs.define(eq=False, slots=False)
 class PlayAction(_Stoppable):
     """A running ``play``: ``stop()``, ``pause()``, ``resume()``, ``volume(db)``."""
 
@@ -178,6 +176,7 @@ class PlayAction(_Stoppable):
         return result
 
 
+@attrs.define(eq=False, slots=False)
 class PromptAction(_Stoppable):
     """A running ``prompt``: ``stop()``, ``volume(db)``."""
 
@@ -185,9 +184,7 @@ class PromptAction(_Stoppable):
     event_type = "calling.call.collect"
     result_class = PromptResult
 
-    def __init__(self, call: Call, params: dict[str, Any]) -> None:
-        super().__init__(call, params)
-        self._prompt: dict[str, Any] = {}
+    _prompt: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def _on_event(self, event: Event) -> None:
         outcome = event.payload.get("result")
@@ -220,6 +217,7 @@ class PromptAction(_Stoppable):
         return result
 
 
+@attrs.define(eq=False, slots=False)
 class RecordAction(_Stoppable):
     """A running ``record``; ``url`` is known as soon as it starts."""
 
@@ -227,11 +225,9 @@ class RecordAction(_Stoppable):
     event_type = "calling.call.record"
     result_class = RecordResult
 
-    def __init__(self, call: Call, params: dict[str, Any]) -> None:
-        super().__init__(call, params)
-        self.url: str | None = None
-        self._duration: float | None = None
-        self._size: int | None = None
+    url: str | None = attrs.field(default=None, init=False)
+    _duration: float | None = attrs.field(default=None, init=False, repr=False)
+    _size: int | None = attrs.field(default=None, init=False, repr=False)
 
     def _on_response(self, response: CommandResult) -> None:
         url = response.data.get("url")
@@ -257,6 +253,7 @@ class RecordAction(_Stoppable):
         return {"url": self.url, "duration": self._duration, "size": self._size}
 
 
+@attrs.define(eq=False, slots=False)
 class DetectAction(_Stoppable):
     """A running detector.
 
@@ -270,15 +267,14 @@ class DetectAction(_Stoppable):
     result_class = DetectResult
     _DECISIVE = {"machine": ("MACHINE", "HUMAN", "UNKNOWN"), "fax": ("CED", "CNG")}
 
-    def __init__(
-        self, call: Call, params: dict[str, Any], *, decisive: bool = False, wait_for_beep: bool = False
-    ) -> None:
-        super().__init__(call, params)
-        self.detect_type: str = params["detect"]["type"]
-        self._decisive = decisive
-        self._wait_for_beep = wait_for_beep
-        self._events: list[str] = []
-        self._decision: str | None = None
+    _decisive: bool = attrs.field(default=False, kw_only=True, repr=False, alias="decisive")
+    _wait_for_beep: bool = attrs.field(default=False, kw_only=True, repr=False, alias="wait_for_beep")
+    detect_type: str = attrs.field(init=False)
+    _events: list[str] = attrs.field(factory=list, init=False, repr=False)
+    _decision: str | None = attrs.field(default=None, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.detect_type = self._params["detect"]["type"]
 
     def _on_event(self, event: Event) -> None:
         value = obj(obj(event.payload.get("detect")).get("params")).get("event")
@@ -313,16 +309,16 @@ class DetectAction(_Stoppable):
         return {"detect_type": self.detect_type, "result": joined}
 
 
+@attrs.define(eq=False, slots=False)
 class FaxAction(_Stoppable):
     """A running fax send or receive."""
 
     event_type = "calling.call.fax"
     result_class = FaxResult
 
-    def __init__(self, call: Call, params: dict[str, Any], *, method: str) -> None:
-        super().__init__(call, params)
-        self.method = method  # type: ignore[misc]  # calling.send_fax or calling.receive_fax
-        self._fax: dict[str, Any] = {}
+    # calling.send_fax or calling.receive_fax: one Action class for both.
+    method: str = attrs.field(kw_only=True, repr=False)  # type: ignore[misc]
+    _fax: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def _on_event(self, event: Event) -> None:
         fax = event.payload.get("fax")
@@ -346,6 +342,7 @@ class FaxAction(_Stoppable):
         return dict(self._fax)
 
 
+@attrs.define(eq=False, slots=False)
 class SendDigitsAction(_Stoppable):
     """A running ``send_digits``."""
 
@@ -359,6 +356,7 @@ class SendDigitsAction(_Stoppable):
             self._finish(True, event=event)
 
 
+@attrs.define(eq=False, slots=False)
 class TapAction(_Stoppable):
     """A running ``tap``; ``source_device`` is known once it starts."""
 
@@ -366,9 +364,7 @@ class TapAction(_Stoppable):
     event_type = "calling.call.tap"
     result_class = TapResult
 
-    def __init__(self, call: Call, params: dict[str, Any]) -> None:
-        super().__init__(call, params)
-        self.source_device: dict[str, Any] | None = None
+    source_device: dict[str, Any] | None = attrs.field(default=None, init=False)
 
     def _on_response(self, response: CommandResult) -> None:
         source = response.data.get("source_device")
@@ -389,6 +385,7 @@ class TapAction(_Stoppable):
         }
 
 
+@attrs.define(eq=False, slots=False)
 class ConnectAction(Action):
     """A running ``connect``; ``stop()`` ends it (``calling.disconnect``)."""
 
@@ -396,9 +393,7 @@ class ConnectAction(Action):
     event_type = "calling.call.connect"
     result_class = ConnectResult
 
-    def __init__(self, call: Call, params: dict[str, Any]) -> None:
-        super().__init__(call, params)
-        self._peer: Call | None = None
+    _peer: Call | None = attrs.field(default=None, init=False, repr=False)
 
     def _wire_params(self) -> dict[str, Any]:
         return dict(self._params)  # connect carries no control_id on the wire

@@ -17,9 +17,19 @@ import anyio
 from .call import Call
 from .client import Client
 
-__all__ = ["Consumer"]
+__all__ = ["Consumer", "check_config"]
 
 log = logging.getLogger("relay_anyio.consumer")
+
+
+def check_config(consumer: Any) -> tuple[str, str]:
+    """``(project, token)`` of a consumer that also has contexts, else ValueError
+    (shared with relay_sync)."""
+    if not consumer.project or not consumer.token:
+        raise ValueError("Consumer needs project and token (class attributes or keywords)")
+    if not consumer.contexts:
+        raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
+    return str(consumer.project), str(consumer.token)
 
 
 class Consumer:
@@ -60,17 +70,21 @@ class Consumer:
 
     async def serve(self) -> None:
         """Connect, receive ``contexts``, and handle calls until ``stop()`` or cancellation."""
-        if not self.project or not self.token:
-            raise ValueError("Consumer needs project and token (class attributes or keywords)")
-        if not self.contexts:
-            raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
+        project, token = check_config(self)
         self._stop = anyio.Event()
+        is_ready = anyio.Event()
+
+        async def handle(call: Call) -> None:
+            await is_ready.wait()  # ready() always runs before the first call
+            await self.on_incoming_call(call)
+
         try:
-            async with Client(self.project, self.token, self.host, **self.client_options) as client:
+            async with Client(project, token, self.host, **self.client_options) as client:
                 self.client = client
-                if not await client.calling.receive(self.contexts, self.on_incoming_call):
+                if not await client.calling.receive(self.contexts, handle):
                     raise RuntimeError(f"the service refused contexts {self.contexts}")
                 await self.ready()
+                is_ready.set()
                 await self._stop.wait()
         finally:
             with anyio.CancelScope(shield=True):

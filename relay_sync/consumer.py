@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from relay_anyio.consumer import check_config
+
 from ._portal import WAIT_SLICE
 from .call import Call
 from .client import Client
@@ -61,21 +63,26 @@ class Consumer:
 
     def run(self, backend: str = "asyncio") -> None:
         """Run until Ctrl-C, SIGTERM or ``stop()``. ``backend``: asyncio or trio."""
-        if not self.project or not self.token:
-            raise ValueError("Consumer needs project and token (class attributes or keywords)")
-        if not self.contexts:
-            raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
+        project, token = check_config(self)
         self._stop.clear()
-        client = Client(self.project, self.token, self.host, backend=backend, **self.client_options)
+        is_ready = threading.Event()
+
+        def handle(call: Call) -> None:
+            is_ready.wait()  # ready() always runs before the first call
+            self.on_incoming_call(call)
+
+        client = Client(project, token, self.host, backend=backend, **self.client_options)
         with contextlib.suppress(KeyboardInterrupt), self._stop_on_sigterm(), client:
             self.client = client
             try:
-                if not client.calling.receive(self.contexts, self.on_incoming_call):
+                if not client.calling.receive(self.contexts, handle):
                     raise RuntimeError(f"the service refused contexts {self.contexts}")
                 self.ready()
+                is_ready.set()
                 while not self._stop.wait(WAIT_SLICE):
                     pass
             finally:
+                is_ready.set()  # never leave a worker parked when ready() failed
                 try:
                     self.teardown()
                 except Exception:
