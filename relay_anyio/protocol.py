@@ -118,16 +118,37 @@ INVALID_PARAMS = -32602
 AUTH_ERROR = -32002
 
 
+def _dumps_stdlib(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+try:  # orjson is several times faster; the stdlib is the fallback (e.g. PyPy)
+    import orjson
+
+    def _dumps(value: Any) -> str:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:  # e.g. an int beyond 64 bits: the stdlib copes
+            return _dumps_stdlib(value)
+
+    _loads: Any = orjson.loads
+    _JSON_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError, UnicodeDecodeError)
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    _dumps = _dumps_stdlib
+    _loads = json.loads
+    _JSON_ERRORS = (ValueError, UnicodeDecodeError)
+
+
 def encode(message: Message) -> str:
     """Serialize a message to the text of one WebSocket frame."""
-    return json.dumps(message.to_dict(), separators=(",", ":"))
+    return _dumps(message.to_dict())
 
 
 def decode(frame: str | bytes) -> Message:
     """Parse one frame. Raises RemoteProtocolError naming what is wrong."""
     try:
-        data = json.loads(frame)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = _loads(frame)
+    except _JSON_ERRORS as exc:
         raise RemoteProtocolError(f"frame is not JSON: {exc}") from None
     return from_dict(data)
 

@@ -1,4 +1,4 @@
-"""The Relay session: one WebSocket (httpx-ws), kept alive and restored.
+"""The Relay session: one WebSocket (httpx-ws upgrade, wsproto frames), kept alive and restored.
 
 - ``run()`` owns the connection: blade.connect -> setup -> subscription ->
   receive, then a dedicated reader task (httpx-ws delivers pongs and
@@ -30,10 +30,11 @@ from urllib.parse import urlsplit
 import anyio
 import httpx
 from anyio.abc import TaskStatus
-from httpx_ws import AsyncWebSocketSession as WebSocket
 from httpx_ws import HTTPXWSException, aconnect_ws
 
 from . import protocol as p
+from ._socket import RelaySocket, SocketClosed
+from ._writer import FrameWriter
 from .errors import (
     AuthenticationError,
     CommandTimeout,
@@ -149,7 +150,7 @@ class Session:
         self._pending: dict[str, _Pending] = {}
         self._ready = anyio.Event()
         self._gen = 0
-        self._ws: WebSocket | None = None
+        self._writer: FrameWriter | None = None
         self._conn_lost: anyio.Event | None = None
         self._closed = False
         self._fatal: BaseException | None = None
@@ -192,7 +193,7 @@ class Session:
                 if pending.sent_gen != self._gen:
                     if pending.sent_gen is not None:
                         log.info("re-sending %s (id %s) into the restored session", method, pending.id)
-                    await self._send_pending(pending)
+                    self._send_pending(pending)
                     continue
                 with anyio.move_on_after(limit):
                     await pending.wake.wait()
@@ -264,19 +265,21 @@ class Session:
 
     async def _connect_once(self, on_ready: Callable[[], None]) -> None:
         async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout) as http:
-            connection: AbstractAsyncContextManager[WebSocket] = aconnect_ws(
+            connection: AbstractAsyncContextManager[RelaySocket] = aconnect_ws(
                 _http_url(self.url),
                 http,
                 keepalive_ping_interval_seconds=None,  # we ping at the Blade level
-                max_message_size_bytes=256 * 1024,
+                session_class=RelaySocket,  # type: ignore[type-var]
             )
             async with connection as ws:
+                ws.max_frame_size = self.max_frame_size
                 self.connections += 1
                 self._gen += 1
-                self._ws = ws
+                writer = self._writer = FrameWriter(ws)
                 conn_lost = self._conn_lost = anyio.Event()
                 self._last_rx = anyio.current_time()
                 async with anyio.create_task_group() as tg:
+                    tg.start_soon(self._write_until_lost, writer, conn_lost)
                     tg.start_soon(self._reader, ws, conn_lost)
                     await self._handshake(ws)
                     self._ready.set()
@@ -286,7 +289,7 @@ class Session:
                     await conn_lost.wait()
                     tg.cancel_scope.cancel()
 
-    async def _handshake(self, ws: WebSocket) -> None:
+    async def _handshake(self, ws: RelaySocket) -> None:
         asked = self.sessionid
         response = await self._blade(ws, p.CONNECT, p.connect_params(self.project, self._token, self.agent, asked))
         if isinstance(response, p.ErrorResponse):
@@ -323,12 +326,12 @@ class Session:
                     pending.wake.set()
             self._on_session_lost()
 
-    async def _blade(self, ws: WebSocket, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
+    async def _blade(self, ws: RelaySocket, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
         """A request tied to this connection (handshake, ping): no re-send."""
         pending = _Pending(method, params, None, blade=True)
         self._pending[pending.id] = pending
         try:
-            await self._send_text(ws, p.encode(p.Request(pending.id, method, params)))
+            self._send_text(p.encode(p.Request(pending.id, method, params)))
             with anyio.move_on_after(self.timeout):
                 await pending.wake.wait()
             if pending.response is None:
@@ -337,22 +340,30 @@ class Session:
         finally:
             self._pending.pop(pending.id, None)
 
-    async def _send_pending(self, pending: _Pending) -> None:
-        ws = self._ws
-        assert ws is not None and self.protocol is not None
+    def _send_pending(self, pending: _Pending) -> None:
+        assert self.protocol is not None
         pending.sent_gen = self._gen
-        frame = p.encode(p.Request(pending.id, p.EXECUTE, p.execute_params(self.protocol, pending.method, pending.params)))
-        try:
-            await self._send_text(ws, frame)
-        except Exception as exc:  # noqa: BLE001 - any send failure means the socket is gone
-            log.debug("send of %s failed: %r", pending.method, exc)
-            pending.sent_gen = None if pending.sent_gen == self._gen else pending.sent_gen
-            self._mark_lost()
+        self._send_text(
+            p.encode(p.Request(pending.id, p.EXECUTE, p.execute_params(self.protocol, pending.method, pending.params)))
+        )
 
-    async def _send_text(self, ws: WebSocket, frame: str) -> None:
+    def _send_text(self, frame: str) -> None:
+        """Queue a frame on the current connection's writer (in order, never blocks)."""
         if frames_log.isEnabledFor(logging.DEBUG):
             frames_log.debug("-> %s", self._scrub(frame))
-        await ws.send_text(frame)
+        if self._writer is None:
+            raise anyio.BrokenResourceError("no connection")
+        self._writer.send(frame)
+
+    async def _write_until_lost(self, writer: FrameWriter, conn_lost: anyio.Event) -> None:
+        try:
+            await writer.run()
+        except Exception as exc:  # noqa: BLE001 - every way a write fails ends this connection
+            log.debug("writer stopped: %r", exc)
+        finally:
+            if self._conn_lost is conn_lost:
+                self._mark_lost()
+            conn_lost.set()
 
     def _scrub(self, text: str) -> str:
         """The frame for a DEBUG log: token and signatures blanked out."""
@@ -370,7 +381,7 @@ class Session:
             self._conn_lost.set()
 
     def _connection_lost(self) -> None:
-        self._ws = None
+        self._writer = None
         if self._ready.is_set():
             self._ready = anyio.Event()
         for pending in tuple(self._pending.values()):
@@ -392,14 +403,18 @@ class Session:
 
     # -- reading -------------------------------------------------------------------
 
-    async def _reader(self, ws: WebSocket, conn_lost: anyio.Event) -> None:
+    async def _reader(self, ws: RelaySocket, conn_lost: anyio.Event) -> None:
         try:
             while True:
-                text = await ws.receive_text()
+                texts = await ws.receive_frames()
                 self._last_rx = anyio.current_time()
-                reply = self._on_frame(text)
-                if reply is not None:
-                    await self._send_text(ws, reply)
+                dropped = ws.take_oversized()
+                if dropped:
+                    log.warning("dropped %d frame(s) larger than max_frame_size=%d", dropped, self.max_frame_size)
+                for text in texts:
+                    reply = self._on_frame(text)
+                    if reply is not None:
+                        self._send_text(reply)
         except Exception as exc:  # noqa: BLE001 - every way a socket dies ends this connection
             log.debug("reader stopped: %r", exc)
         finally:
@@ -459,7 +474,7 @@ class Session:
             return p.encode(p.Response(request.id, {}))
         return p.encode(p.ErrorResponse(request.id, p.METHOD_NOT_FOUND, f"unknown method {request.method!r}"))
 
-    async def _keepalive(self, ws: WebSocket, conn_lost: anyio.Event) -> None:
+    async def _keepalive(self, ws: RelaySocket, conn_lost: anyio.Event) -> None:
         """Ping every ``keepalive`` s; a socket that stays silent through a
         whole ping timeout is half-open: drop it and reconnect. Any frame
         received meanwhile proves it alive, so a backlog never causes a
@@ -503,6 +518,7 @@ def _is_connection_error(exc: BaseException) -> bool:
         (
             httpx.HTTPError,
             HTTPXWSException,
+            SocketClosed,
             OSError,
             ssl.SSLError,
             CommandTimeout,
