@@ -281,17 +281,17 @@ class Session:
                 async with anyio.create_task_group() as tg:
                     tg.start_soon(self._write_until_lost, writer, conn_lost)
                     tg.start_soon(self._reader, ws, conn_lost)
-                    await self._handshake(ws)
+                    await self._handshake()
                     self._ready.set()
                     on_ready()
                     if self.keepalive:
-                        tg.start_soon(self._keepalive, ws, conn_lost)
+                        tg.start_soon(self._keepalive, conn_lost)
                     await conn_lost.wait()
                     tg.cancel_scope.cancel()
 
-    async def _handshake(self, ws: RelaySocket) -> None:
+    async def _handshake(self) -> None:
         asked = self.sessionid
-        response = await self._blade(ws, p.CONNECT, p.connect_params(self.project, self._token, self.agent, asked))
+        response = await self._blade(p.CONNECT, p.connect_params(self.project, self._token, self.agent, asked))
         if isinstance(response, p.ErrorResponse):
             raise AuthenticationError(f"blade.connect refused: {response.message}", response.code)
         result = p.parse_connect_result(response.result)
@@ -305,15 +305,14 @@ class Session:
             log.info("session %s restored", self.sessionid)
             return
         had_session = self.protocol is not None
-        setup = await self._blade(ws, p.EXECUTE, p.execute_params("signalwire", "setup", {}))
+        setup = await self._blade(p.EXECUTE, p.execute_params("signalwire", "setup", {}))
         proto = p.parse_execute_result(setup).data.get("protocol") if isinstance(setup, p.Response) else None
         if not isinstance(proto, str):
             raise RemoteProtocolError("signalwire.setup answered no protocol")
         self.protocol = proto
-        await self._blade(ws, p.SUBSCRIPTION, p.subscription_params(proto))
+        await self._blade(p.SUBSCRIPTION, p.subscription_params(proto))
         if self.contexts:
-            answer = await self._blade(
-                ws, p.EXECUTE, p.execute_params(proto, "signalwire.receive", {"contexts": self.contexts})
+            answer = await self._blade(p.EXECUTE, p.execute_params(proto, "signalwire.receive", {"contexts": self.contexts})
             )
             if not p.parse_execute_result(answer).successful:
                 log.error("receive %s refused after reconnect", self.contexts)
@@ -326,7 +325,7 @@ class Session:
                     pending.wake.set()
             self._on_session_lost()
 
-    async def _blade(self, ws: RelaySocket, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
+    async def _blade(self, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
         """A request tied to this connection (handshake, ping): no re-send."""
         pending = _Pending(method, params, None, blade=True)
         self._pending[pending.id] = pending
@@ -474,7 +473,7 @@ class Session:
             return p.encode(p.Response(request.id, {}))
         return p.encode(p.ErrorResponse(request.id, p.METHOD_NOT_FOUND, f"unknown method {request.method!r}"))
 
-    async def _keepalive(self, ws: RelaySocket, conn_lost: anyio.Event) -> None:
+    async def _keepalive(self, conn_lost: anyio.Event) -> None:
         """Ping every ``keepalive`` s; a socket that stays silent through a
         whole ping timeout is half-open: drop it and reconnect. Any frame
         received meanwhile proves it alive, so a backlog never causes a
@@ -483,7 +482,7 @@ class Session:
             await anyio.sleep(self.keepalive)
             asked = anyio.current_time()
             try:
-                await self._blade(ws, p.PING, {"timestamp": time.time()})
+                await self._blade(p.PING, {"timestamp": time.time()})
             except CommandTimeout:
                 if self._last_rx > asked:
                     continue
