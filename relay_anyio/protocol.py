@@ -11,7 +11,7 @@ Every frame is one JSON-RPC 2.0 object in a WebSocket text frame. See
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -65,8 +65,18 @@ def obj(value: Any) -> dict[str, Any]:
 
 
 def new_id() -> str:
-    """A fresh JSON-RPC id / control id / tag (a UUID4 string)."""
-    return str(uuid.uuid4())
+    """A fresh JSON-RPC id / control id / tag (a random UUID4 string)."""
+    # Same as str(uuid.uuid4()) at a third of the cost: ids are made per frame.
+    h = bytearray(os.urandom(16))
+    h[6] = (h[6] & 0x0F) | 0x40
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+def empty_result(request_id: str) -> str:
+    """The frame of an empty result (the ack of every server request)."""
+    return '{"jsonrpc":"2.0","id":' + _dumps(request_id) + ',"result":{}}'
 
 
 @attrs.frozen

@@ -197,10 +197,10 @@ class Session:
                     continue
                 with anyio.move_on_after(limit):
                     await pending.wake.wait()
-                if pending.wake.is_set():
-                    pending.wake = anyio.Event()
-                    continue
-                raise CommandTimeout(method, limit)
+                if not pending.wake.is_set():
+                    raise CommandTimeout(method, limit)
+                if pending.response is None and pending.failure is None and pending.error is None:
+                    pending.wake = anyio.Event()  # woken by a lost connection: wait again
         finally:
             self._pending.pop(pending.id, None)
 
@@ -445,8 +445,9 @@ class Session:
 
     def _on_request(self, request: p.Request) -> str | None:
         if request.method == p.BROADCAST:
+            ack = p.empty_result(request.id)
             if request.id in self._seen_events:
-                return p.encode(p.Response(request.id, {}))
+                return ack
             self._seen_events[request.id] = None
             if len(self._seen_events) > SEEN_EVENTS:
                 self._seen_events.popitem(last=False)
@@ -454,7 +455,7 @@ class Session:
                 event = p.parse_broadcast(request.params)
             except RemoteProtocolError as exc:
                 log.warning("dropped a broadcast: %s", exc)
-                return p.encode(p.Response(request.id, {}))
+                return ack
             if event.protocol != self.protocol:
                 log.debug("event for protocol %r (ours %r) ignored", event.protocol, self.protocol)
             else:
@@ -462,7 +463,7 @@ class Session:
                     self._on_event(event)
                 except Exception:
                     log.exception("handling event %s failed", event.event_type)
-            return p.encode(p.Response(request.id, {}))
+            return ack
         if request.method == p.PING:
             ts = request.params.get("timestamp")
             return p.encode(p.Response(request.id, {"timestamp": ts if ts is not None else time.time()}))

@@ -1,6 +1,7 @@
 """The pure protocol layer: plain function calls, no sockets."""
 
 import json
+import uuid
 
 import pytest
 
@@ -15,10 +16,16 @@ def test_request_round_trip() -> None:
     assert p.decode(p.encode(req)) == req
 
 
-def test_fresh_ids_are_unique_uuids() -> None:
+def test_fresh_ids_are_unique_uuid4_strings() -> None:
     ids = {p.new_id() for _ in range(1000)}
     assert len(ids) == 1000
-    assert all(len(i) == 36 and i.count("-") == 4 for i in ids)
+    for i in ids:
+        parsed = uuid.UUID(i)
+        assert str(parsed) == i and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_empty_result_frame() -> None:
+    assert json.loads(p.empty_result('a"b')) == {"jsonrpc": "2.0", "id": 'a"b', "result": {}}
 
 
 def test_connect_params_match_protocol_md() -> None:
