@@ -107,11 +107,7 @@ class Client:
             try:
                 await tg.__aexit__(type(exc), exc, exc.__traceback__)
             except BaseExceptionGroup as group:
-                # The task group reports the start failure as a group of one:
-                # raise the error itself (AuthenticationError, ConnectionClosed).
-                leaves = group.exceptions
-                if len(leaves) == 1 and not isinstance(leaves[0], BaseExceptionGroup):
-                    raise leaves[0] from None
+                _raise_session_error(group, self._session.fatal)
                 raise
             raise
         self._tg = tg
@@ -125,7 +121,11 @@ class Client:
         if tg is None:
             return None
         tg.cancel_scope.cancel()
-        return await tg.__aexit__(exc_type, exc, tb)
+        try:
+            return await tg.__aexit__(exc_type, exc, tb)
+        except BaseExceptionGroup as group:
+            _raise_session_error(group, self._session.fatal)
+            raise
 
     def _require_session(self) -> Session:
         if self._tg is None:
@@ -141,3 +141,13 @@ class Client:
             log.warning("client closed: %s not started", getattr(fn, "__name__", fn))
             return
         self._tg.start_soon(fn, *args)
+
+
+def _raise_session_error(group: BaseExceptionGroup[BaseException], fatal: BaseException | None) -> None:
+    """When the session gave up (bad credentials on reconnect, cannot connect),
+    raise that error itself rather than the task group's wrapper."""
+    leaves = group.exceptions
+    if len(leaves) != 1 or isinstance(leaves[0], BaseExceptionGroup):
+        return
+    if fatal is None or leaves[0] is fatal:
+        raise leaves[0] from None

@@ -160,6 +160,11 @@ class Session:
     # -- public ----------------------------------------------------------------
 
     @property
+    def fatal(self) -> BaseException | None:
+        """The error the session gave up with (None while it runs or retries)."""
+        return self._fatal
+
+    @property
     def connected(self) -> bool:
         return self._ready.is_set() and not self._closed
 
