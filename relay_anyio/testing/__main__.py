@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--journal-limit", type=int, default=None, help="keep only the newest N frames")
     parser.add_argument("--recordings-dir", default=None, help="where to write recordings (default: a temp dir)")
     parser.add_argument(
+        "--recordings-in-memory", action="store_true",
+        help="keep recordings in memory instead of writing WAV files (benchmarks)",
+    )
+    parser.add_argument(
+        "--server", choices=("hypercorn", "lean"), default="hypercorn",
+        help="hypercorn (default) or lean: wsproto/h11 on anyio sockets, batched writes (benchmarks)",
+    )
+    parser.add_argument(
         "--inbound", type=int, default=0, metavar="N",
         help="place N inbound calls at once as soon as a client receives --context",
     )
@@ -78,6 +86,8 @@ async def run(args: argparse.Namespace) -> None:
         journal=not args.no_journal,
         journal_limit=args.journal_limit,
         recordings_dir=args.recordings_dir,
+        recordings_in_memory=args.recordings_in_memory,
+        server=args.server,
     )
     async with sim, anyio.create_task_group() as tg:
         for number, caller in args.phone:

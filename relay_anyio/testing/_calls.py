@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 
-from ..protocol import Request, broadcast_params, new_id
+from ..protocol import Request, broadcast_params, encode, new_id
 from ._callers import Caller, CallerState
 
 if TYPE_CHECKING:
@@ -237,6 +237,32 @@ class CallHandle:
             ),
         )
         session.deliver(request)
+
+    def emit_many(self, event_type: str, params: dict[str, Any], count: int) -> bool:
+        """Broadcast ``count`` copies of one event (fresh ids, one encoding).
+
+        For load generation: the frame is serialized once and only the
+        request id differs. False when no subscribed session owns the call.
+        """
+        session = self._session
+        if session is None or session.forgotten or not session.subscribed or session.protocol is None:
+            return False
+        sim = self._sim
+        shared = broadcast_params(
+            protocol=session.protocol,
+            event_type=event_type,
+            params=params,
+            timestamp=sim.clock.timestamp(),
+            broadcaster=sim.nodeid,
+            project_id=sim.project,
+            space_id=sim.space_id,
+        )
+        placeholder = new_id()
+        head, _, tail = encode(Request(placeholder, "blade.broadcast", shared)).partition(placeholder)
+        for _ in range(count):
+            request_id = new_id()
+            session.deliver(Request(request_id, "blade.broadcast", shared), head + request_id + tail)
+        return True
 
     def state_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {

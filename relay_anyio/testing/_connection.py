@@ -46,8 +46,8 @@ class Connection:
         self.session_id: str | None = None
         self.closed = False
         self._journal = journal
-        self._send: MemoryObjectSendStream[tuple[Message, str | None] | _Close]
-        self._receive: MemoryObjectReceiveStream[tuple[Message, str | None] | _Close]
+        self._send: MemoryObjectSendStream[tuple[Message, str | None, str | None] | _Close]
+        self._receive: MemoryObjectReceiveStream[tuple[Message, str | None, str | None] | _Close]
         # Unbounded: producers (call timers, other sessions) must never
         # block on a slow socket; memory is the only limit.
         self._send, self._receive = anyio.create_memory_object_stream(math.inf)
@@ -56,13 +56,14 @@ class Connection:
     def __repr__(self) -> str:
         return f"<Connection #{self.number} session={self.session_id} closed={self.closed}>"
 
-    def send(self, message: Message, answers: str | None = None) -> None:
+    def send(self, message: Message, answers: str | None = None, text: str | None = None) -> None:
         """Queue a frame (dropped silently once the socket is closing).
 
         ``answers``: for a response, the method it answers (for the journal).
+        ``text``: the message already encoded, if the caller has it.
         """
         if not self.closed:
-            self._send.send_nowait((message, answers))
+            self._send.send_nowait((message, answers, text))
 
     def close(self, code: int = CLOSE_NORMAL) -> None:
         """Close after the frames already queued have been written."""
@@ -86,7 +87,44 @@ class Connection:
                         except Exception:  # the peer may already be gone
                             pass
                         return
-                    message, answers = item
-                    text = encode(message)
-                    self._journal.record(self.session_id, "out", message.to_dict(), answers)
+                    text = self._prepare(item)
                     await asgi_send({"type": "websocket.send", "text": text})
+
+    def _prepare(self, item: tuple[Message, str | None, str | None]) -> str:
+        message, answers, text = item
+        if text is None:
+            text = encode(message)
+        if self._journal.enabled:
+            self._journal.record(self.session_id, "out", message.to_dict(), answers)
+        return text
+
+    async def run_batched_writer(
+        self,
+        write: Callable[[list[str]], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+        max_batch: int = 512,
+    ) -> None:
+        """Like ``run_writer``, but hands every frame already queued to one
+        ``write`` call (one socket write for many frames: the lean server)."""
+        receive = self._receive
+        with self._scope:
+            async with receive:
+                async for item in receive:
+                    batch: list[str] = []
+                    while True:
+                        if isinstance(item, _Close):
+                            if batch:
+                                await write(batch)
+                            try:
+                                await close(item.code)
+                            except Exception:  # the peer may already be gone
+                                pass
+                            return
+                        batch.append(self._prepare(item))
+                        if len(batch) >= max_batch:
+                            break
+                        try:
+                            item = receive.receive_nowait()
+                        except anyio.WouldBlock:
+                            break
+                    await write(batch)

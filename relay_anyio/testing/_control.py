@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
+from ..protocol import new_id
 from ._faults import STAGES
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ ENDPOINTS = {
     "POST /control/faults": "inject a fault: {action: drop|drop_at|delay|refuse|disconnect|ignore_pings|forget_sessions|clear, ...}",
     "DELETE /control/faults": "disarm every fault",
     "GET /control/sessions": "Blade sessions",
+    "POST /control/burst": "send a call N calling.call.play events: {call_id, count, control_id, state}",
 }
 
 
@@ -113,6 +115,8 @@ class ControlAPI:
         if route == ("DELETE", "faults"):
             sim.faults.clear()
             return {"cleared": True}
+        if route == ("POST", "burst"):
+            return await self.burst(data)
         if route == ("GET", "sessions"):
             return {
                 "sessions": [
@@ -173,6 +177,23 @@ class ControlAPI:
                 504, f"placed {len(call_ids)} of {count}: no client receives {context!r} within {timeout} s"
             ) from None
         return {"call_ids": call_ids, "context": context}
+
+    async def burst(self, data: dict[str, Any]) -> Any:
+        call_id = data.get("call_id")
+        if not isinstance(call_id, str) or call_id not in self.sim._calls:
+            raise ControlError(404, f"no call {call_id!r}")
+        count = data.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10_000_000:
+            raise ControlError(400, f"count must be an integer from 1 to 10000000; got {count!r}")
+        control_id = data.get("control_id")
+        if control_id is not None and (not isinstance(control_id, str) or not control_id):
+            raise ControlError(400, "control_id must be a non-empty string")
+        state = data.get("state", "playing")
+        if state not in ("playing", "paused", "finished", "error"):
+            raise ControlError(400, f"state must be playing, paused, finished or error; got {state!r}")
+        control_id = control_id or new_id()
+        sent = await self.sim.burst(call_id, count, control_id=control_id, state=state)
+        return {"sent": sent, "call_id": call_id, "control_id": control_id}
 
     async def calls(self, method: str, rest: list[str], query: dict[str, str]) -> Any:
         sim = self.sim

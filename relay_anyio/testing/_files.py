@@ -1,7 +1,10 @@
 """Files the simulator serves over HTTP: recordings (WAV) and fax documents (PDF).
 
 Recordings are real WAV files on disk, so their reported duration and
-size are true to what ``GET /recordings/<id>.wav`` returns. Fax documents
+size are true to what ``GET /recordings/<id>.wav`` returns. With
+``in_memory=True`` (benchmarks: thousands of recordings a second) they are
+kept in memory instead and their ``path`` is ``""``; the bytes served are
+the same. Fax documents
 are tiny valid PDFs with one page per fax page, kept in memory.
 """
 
@@ -95,7 +98,9 @@ class FileStore:
     ``directory`` None = a temporary directory removed by ``close``.
     """
 
-    def __init__(self, directory: str | None = None) -> None:
+    def __init__(self, directory: str | None = None, *, in_memory: bool = False) -> None:
+        self.in_memory = in_memory
+        self._in_memory_data: dict[str, bytes] = {}
         self._owned = directory is None
         self.directory = directory or tempfile.mkdtemp(prefix="relay-sim-")
         self.recordings_dir = os.path.join(self.directory, "recordings")
@@ -105,9 +110,14 @@ class FileStore:
 
     def add_recording(self, recording_id: str, duration: float, beep: bool) -> StoredRecording:
         data = make_wav(round(duration, 3), beep)
-        path = os.path.join(self.recordings_dir, f"{recording_id}.wav")
-        with open(path, "wb") as f:
-            f.write(data)
+        if self.in_memory:
+            # make_wav is cached: recordings of one length share one bytes object.
+            path = ""
+            self._in_memory_data[recording_id] = data
+        else:
+            path = os.path.join(self.recordings_dir, f"{recording_id}.wav")
+            with open(path, "wb") as f:
+                f.write(data)
         frames = (len(data) - 44) // 2  # 44-byte header, 2 bytes per sample
         stored = StoredRecording(recording_id, path, frames / SAMPLE_RATE, len(data))
         self._recordings[recording_id] = stored
@@ -120,6 +130,8 @@ class FileStore:
         stored = self._recordings.get(recording_id)
         if stored is None:
             return None
+        if not stored.path:
+            return self._in_memory_data.get(recording_id)
         try:
             with open(stored.path, "rb") as f:
                 return f.read()

@@ -55,11 +55,14 @@ class Session:
             self.protocol = "signalwire_" + secrets.token_hex(16)
         return self.protocol
 
-    def deliver(self, request: Request) -> None:
-        """Send a server request (event) now, or keep it for the restore."""
+    def deliver(self, request: Request, text: str | None = None) -> None:
+        """Send a server request (event) now, or keep it for the restore.
+
+        ``text``: the request already encoded (saves encoding it again).
+        """
         self.unacked[request.id] = request
         if self.connection is not None:
-            self.connection.send(request)
+            self.connection.send(request, None, text)
 
     def ack(self, request_id: str) -> bool:
         return self.unacked.pop(request_id, None) is not None
