@@ -1,0 +1,512 @@
+"""The benchmark runner: ``python -m benchmarks`` (or ``python benchmarks/run.py``).
+
+For every measurement it starts the Relay simulator in a process of its own
+(``relay-sim --time-scale 0 --no-journal --server lean
+--recordings-in-memory``), then the client in another process, and collects
+the client's JSON result line. Prints Markdown tables and writes them to
+``benchmarks/results.md``.
+
+Modes: default (full table, under 10 minutes on 2 cores), ``--quick``
+(under 2 minutes), ``--smoke`` (tiny N, for the test suite). The official
+``signalwire`` SDK runs in its own virtual environment under
+``benchmarks/.venvs/`` (built on first use; ``--no-official`` skips it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._measure import RESULT_PREFIX  # noqa: E402
+
+OFFICIAL_VERSION = "2.1.1"
+OFFICIAL_PINS = [f"signalwire=={OFFICIAL_VERSION}", "aiohttp==3.9.5", "twilio==6.54.0"]
+VENV_DIR = HERE / ".venvs" / f"signalwire-{OFFICIAL_VERSION}"
+
+
+@dataclass
+class Plan:
+    ivr_sizes: list[int]
+    floor_sizes: list[int]
+    official_ivr_sizes: list[int]
+    sync_ivr_sizes: list[int]
+    dialer_sizes: list[int]
+    events: int
+    sync_events: int
+    overhead_samples: int
+    timeout: float
+    stall: float
+
+
+PLANS = {
+    "full": Plan(
+        ivr_sizes=[100, 1000, 5000, 20000],
+        floor_sizes=[100, 1000, 5000, 20000],
+        official_ivr_sizes=[100, 1000, 5000, 20000],
+        sync_ivr_sizes=[100, 1000],
+        dialer_sizes=[1000, 5000],
+        events=100_000,
+        sync_events=100_000,
+        overhead_samples=2000,
+        timeout=180.0,
+        stall=25.0,
+    ),
+    "quick": Plan(
+        ivr_sizes=[100, 1000],
+        floor_sizes=[100, 1000],
+        official_ivr_sizes=[100, 1000],
+        sync_ivr_sizes=[100],
+        dialer_sizes=[500],
+        events=20_000,
+        sync_events=5_000,
+        overhead_samples=500,
+        timeout=60.0,
+        stall=15.0,
+    ),
+    "smoke": Plan(
+        ivr_sizes=[20],
+        floor_sizes=[20],
+        official_ivr_sizes=[20],
+        sync_ivr_sizes=[20],
+        dialer_sizes=[20],
+        events=500,
+        sync_events=200,
+        overhead_samples=40,
+        timeout=30.0,
+        stall=10.0,
+    ),
+}
+
+
+@dataclass
+class Run:
+    scenario: str
+    label: str
+    n: int
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    sim_total_cpu: float | None = None
+
+
+# -- processes ---------------------------------------------------------------------
+
+
+class Simulator:
+    """``relay-sim`` in a process of its own, on a free port."""
+
+    def __init__(self) -> None:
+        cmd = [
+            sys.executable, "-m", "relay_anyio.testing",
+            "--port", "0", "--time-scale", "0", "--no-journal",
+            "--server", "lean", "--recordings-in-memory",
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env()
+        )
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        info: dict[str, str] = {}
+        deadline = time.monotonic() + 30
+        while len(info) < 2:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                self.stop()
+                raise RuntimeError("the simulator did not start within 30 s") from None
+            key, _, value = line.partition(": ")
+            if key in ("url", "http"):
+                info[key] = value.strip()
+        self.url, self.http = info["url"], info["http"]
+        self.pid = self.proc.pid
+
+    def stop(self) -> float | None:
+        """Stop it; returns its total CPU seconds (user + sys)."""
+        proc = self.proc
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                return usage.ru_utime + usage.ru_stime
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+        return None
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("LOG_LEVEL", None)
+    return env
+
+
+def run_client(cmd: list[str], timeout: float) -> dict[str, Any]:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=_env())
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"client killed after {timeout:.0f} s") from None
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX):])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    raise RuntimeError(f"client exited {done.returncode} without a result: {' | '.join(tail)}")
+
+
+def measure(scenario: str, label: str, n: int, client_cmd: list[str], plan: Plan, inbound: int) -> Run:
+    run = Run(scenario, label, n)
+    print(f"  {scenario:8} {label:24} N={n:<7}", end="", flush=True)
+    started = time.monotonic()
+    try:
+        sim = Simulator()
+    except Exception as exc:  # noqa: BLE001 - reported in the table
+        run.error = str(exc)
+        print(f" failed: {exc}")
+        return run
+    try:
+        cmd = client_cmd + ["--url", sim.url, "--http", sim.http, "--sim-pid", str(sim.pid),
+                            "--timeout", str(plan.timeout), "--stall", str(plan.stall)]
+        run.result = run_client(cmd, plan.timeout + 60)
+    except Exception as exc:  # noqa: BLE001
+        run.error = str(exc)
+    finally:
+        run.sim_total_cpu = sim.stop()
+    r = run.result
+    if run.error:
+        print(f" failed: {run.error}")
+    else:
+        cpu = r.get("cpu_per_unit_ms")
+        print(f" {r.get('outcome')}: {r.get('units')} done, {r.get('errors')} errors, "
+              f"{cpu if cpu is None else round(cpu, 3)} ms CPU/unit  ({time.monotonic() - started:.1f} s)")
+    return run
+
+
+# -- the official SDK's virtual environment ----------------------------------------------
+
+
+def official_python(build: bool) -> tuple[Path | None, str]:
+    """The venv's python, building the venv if asked; (None, why) if unusable."""
+    python = VENV_DIR / "bin" / "python"
+    marker = VENV_DIR / ".ready"
+    if python.exists() and marker.exists():
+        return python, "ready"
+    if not build:
+        return None, f"no venv at {VENV_DIR.relative_to(ROOT)} (built by a full or --quick run)"
+    print(f"building {VENV_DIR.relative_to(ROOT)} with {' '.join(OFFICIAL_PINS)} ...", flush=True)
+    shutil.rmtree(VENV_DIR, ignore_errors=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(VENV_DIR)], check=True, capture_output=True, timeout=120)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *OFFICIAL_PINS],
+            capture_output=True, text=True, timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        return None, f"could not build the venv: {exc}"
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
+        return None, f"pip could not install {OFFICIAL_PINS[0]} (offline?): {last[0]}"
+    marker.write_text(" ".join(OFFICIAL_PINS) + "\n")
+    return python, "built"
+
+
+# -- the plan ---------------------------------------------------------------------------
+
+
+def collect(plan: Plan, official: Path | None, only: set[str] | None) -> list[Run]:
+    me = [sys.executable, "-m", "benchmarks.clients"]
+    off = [str(official), str(HERE / "official_client.py")] if official else None
+    runs: list[Run] = []
+
+    def want(s: str) -> bool:
+        return only is None or s in only
+
+    if want("ivr"):
+        print("IVR: N inbound calls at once; answer, play_tts, prompt_tts, record, hangup")
+        for n in plan.ivr_sizes:
+            for backend in ("asyncio", "trio"):
+                runs.append(measure("ivr", f"relay_anyio ({backend})", n,
+                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", "ivr", "--n", str(n)], plan, n))
+            if n in plan.floor_sizes:
+                for backend in ("asyncio", "trio"):
+                    runs.append(measure("ivr", f"floor ({backend})", n,
+                                        me + ["--impl", "floor", "--backend", backend, "--scenario", "ivr", "--n", str(n)], plan, n))
+            if off and n in plan.official_ivr_sizes:
+                runs.append(measure("ivr", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "ivr", "--n", str(n)], plan, n))
+            if n in plan.sync_ivr_sizes:
+                runs.append(measure("ivr", "relay_sync (asyncio)", n,
+                                    me + ["--impl", "sync", "--scenario", "ivr", "--n", str(n)], plan, n))
+    if want("dialer"):
+        print("Dialer: N outbound calls at once; dial, detect_answering_machine, play_tts, hangup")
+        for n in plan.dialer_sizes:
+            for backend in ("asyncio", "trio"):
+                runs.append(measure("dialer", f"relay_anyio ({backend})", n,
+                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", "dialer", "--n", str(n)], plan, 0))
+            if off:
+                runs.append(measure("dialer", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "dialer", "--n", str(n)], plan, 0))
+    if want("events"):
+        print("Events: one call, a burst of calling.call.play events to an on() handler")
+        for backend in ("asyncio", "trio"):
+            runs.append(measure("events", f"relay_anyio ({backend})", plan.events,
+                                me + ["--impl", "anyio", "--backend", backend, "--scenario", "events", "--n", str(plan.events)], plan, 1))
+        if off:
+            runs.append(measure("events", f"signalwire {OFFICIAL_VERSION}", plan.events,
+                                off + ["--scenario", "events", "--n", str(plan.events)], plan, 1))
+        runs.append(measure("events", "relay_sync (asyncio)", plan.sync_events,
+                            me + ["--impl", "sync", "--scenario", "events", "--n", str(plan.sync_events)], plan, 1))
+    if want("overhead"):
+        print("Blocking overhead: call.play_tts through relay_sync vs awaited in its loop")
+        runs.append(measure("overhead", "relay_sync (asyncio)", plan.overhead_samples,
+                            me + ["--impl", "sync", "--scenario", "overhead", "--n", str(plan.overhead_samples)], plan, 1))
+    return runs
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def _f(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def machine() -> str:
+    model = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores, {model}; Python {platform.python_version()} "
+            f"({platform.python_implementation()}), {platform.system()} {platform.release()}")
+
+
+def find(runs: list[Run], scenario: str, label: str, n: int | None = None) -> dict[str, Any] | None:
+    for run in runs:
+        if run.scenario == scenario and run.label == label and (n is None or run.n == n) and not run.error:
+            return run.result
+    return None
+
+
+def _ok(r: dict[str, Any]) -> bool:
+    return r.get("outcome") == "ok" and r.get("errors") == 0
+
+
+def call_table(runs: list[Run], scenario: str) -> list[str]:
+    rows = [
+        "| client | N | completed / errors | wall s | calls/s | client CPU ms/call | peak RSS MB | RSS KB/call | connections | simulator busy | outcome |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        if run.scenario != scenario:
+            continue
+        r = run.result
+        if run.error:
+            rows.append(f"| {run.label} | {run.n:,} | – | – | – | – | – | – | – | – | failed: {run.error} |")
+            continue
+        per_call = None
+        if r.get("rss_before_mb") is not None and run.n:
+            per_call = max(0.0, (r["peak_rss_mb"] - r["rss_before_mb"]) * 1024 / run.n)
+        busy = r.get("sim_busy")
+        busy_s = "–" if busy is None else f"{busy * 100:.0f} %"
+        outcome = r.get("outcome", "?")
+        if r.get("notes"):
+            outcome += "; " + "; ".join(str(x) for x in r["notes"][:2])
+        rows.append(
+            f"| {run.label} | {run.n:,} | {r.get('units', 0):,} / {r.get('errors', 0):,} | {_f(r.get('wall_s'))} "
+            f"| {_f(r.get('rate_per_s'), 0)} | {_f(r.get('cpu_per_unit_ms'), 3)} | {_f(r.get('peak_rss_mb'), 0)} "
+            f"| {_f(per_call, 1)} | {_f(r.get('connections'))} | {busy_s} | {outcome} |"
+        )
+    return rows
+
+
+def events_table(runs: list[Run]) -> list[str]:
+    rows = [
+        "| client | events | received | wall s | events/s | client CPU us/event | peak RSS MB | simulator busy | outcome |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        if run.scenario != "events":
+            continue
+        r = run.result
+        if run.error:
+            rows.append(f"| {run.label} | {run.n:,} | – | – | – | – | – | – | failed: {run.error} |")
+            continue
+        busy = r.get("sim_busy")
+        cpu = r.get("cpu_per_unit_ms")
+        rows.append(
+            f"| {run.label} | {run.n:,} | {r.get('units', 0):,} | {_f(r.get('wall_s'))} | {_f(r.get('rate_per_s'), 0)} "
+            f"| {_f(cpu * 1000 if cpu is not None else None, 1)} | {_f(r.get('peak_rss_mb'), 0)} "
+            f"| {'–' if busy is None else f'{busy * 100:.0f} %'} | {r.get('outcome')} |"
+        )
+    return rows
+
+
+def targets(runs: list[Run], plan: Plan) -> list[str]:
+    rows = ["| target | measured | verdict |", "|---|---|---|"]
+
+    def cpu(label: str, n: int) -> float | None:
+        r = find(runs, "ivr", label, n)
+        return r.get("cpu_per_unit_ms") if r and r.get("units") else None
+
+    def verdict(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+    official = f"signalwire {OFFICIAL_VERSION}"
+    for n, limit in ((1000, 0.5), (5000, 0.2)):
+        ours, theirs = cpu("relay_anyio (asyncio)", n), cpu(official, n)
+        r_off = find(runs, "ivr", official, n)
+        if ours is not None and theirs is not None:
+            ratio = ours / theirs
+            extra = "" if r_off is None or _ok(r_off) else f" (official: {r_off.get('outcome')}, {r_off.get('units')}/{n} calls done)"
+            rows.append(f"| IVR N={n:,}: CPU/call ≤ {limit:g} × official | {ours:.3f} / {theirs:.3f} ms = {ratio:.2f} ×{extra} | {verdict(ratio <= limit)} |")
+        else:
+            rows.append(f"| IVR N={n:,}: CPU/call ≤ {limit:g} × official | not measured in this run | n/a |")
+    small, big = min(plan.ivr_sizes), max(plan.ivr_sizes)
+    for backend in ("asyncio", "trio"):
+        a, b = cpu(f"relay_anyio ({backend})", small), cpu(f"relay_anyio ({backend})", big)
+        if a and b and big > small:
+            rows.append(f"| linear: CPU/call at N={big:,} ≤ 1.3 × N={small:,} ({backend}) | {b:.3f} / {a:.3f} ms = {b / a:.2f} × | {verdict(b / a <= 1.3)} |")
+    r = find(runs, "ivr", "relay_anyio (asyncio)", big)
+    if r:
+        conns = r.get("connections")
+        good = _ok(r) and conns == 1
+        rss = r.get("peak_rss_mb")
+        per = (rss - r["rss_before_mb"]) * 1024 / big if rss and r.get("rss_before_mb") is not None else None
+        rows.append(f"| {big:,} concurrent calls on one connection, zero errors, no reconnect | {r.get('units'):,} done, "
+                    f"{r.get('errors')} errors, connections = {conns}; peak RSS {_f(rss, 0)} MB, {_f(per, 1)} KB per live call | {verdict(good)} |")
+    for backend in ("asyncio", "trio"):
+        ratios = []
+        for n in plan.ivr_sizes:
+            ours, floor = cpu(f"relay_anyio ({backend})", n), cpu(f"floor ({backend})", n)
+            if ours and floor:
+                ratios.append((n, ours / floor))
+        if ratios:
+            worst = max(x for _, x in ratios)
+            text = ", ".join(f"N={n:,}: {x:.2f} ×" for n, x in ratios)
+            rows.append(f"| CPU/call ≤ 1.5 × floor ({backend}{'' if backend == 'asyncio' else ', reported'}) | {text} | {verdict(worst <= 1.5) if backend == 'asyncio' else f'worst {worst:.2f} ×'} |")
+    r = find(runs, "overhead", "relay_sync (asyncio)")
+    if r and r.get("overhead_us") is not None:
+        rows.append(f"| blocking method overhead over its async twin ≤ 150 us (median, `call.play_tts`) | {r['sync_median_us']:.0f} − {r['async_median_us']:.0f} = "
+                    f"{r['overhead_us']:.0f} us over {r['samples']:,} samples each | {verdict(r['overhead_us'] <= 150)} |")
+    return rows
+
+
+def report(runs: list[Run], plan: Plan, mode: str, command: str, official_note: str, elapsed: float) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{command}` ({mode} mode, {elapsed:.0f} s)  ",
+        f"Machine: {machine()}  ",
+        f"Date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}  ",
+        "Simulator: `relay-sim --time-scale 0 --no-journal --server lean --recordings-in-memory`, one process per run; "
+        "each client in a process of its own. CPU = user + sys of the client process (`getrusage`), from the first "
+        "inbound call (IVR), the first dial (dialer) or the burst request (events) to the last completion. "
+        "\"simulator busy\" = the simulator's CPU over the same window / wall time (100 % = one core saturated).  ",
+        f"Official SDK: {official_note}",
+        "",
+        "## Targets",
+        "",
+        *targets(runs, plan),
+        "",
+        "## IVR (N inbound calls delivered at once to one connection)",
+        "",
+        *call_table(runs, "ivr"),
+        "",
+        "## Dialer (N outbound calls at once)",
+        "",
+        *call_table(runs, "dialer"),
+        "",
+        "## Events (one call, a burst of `calling.call.play` events to an `on()` handler)",
+        "",
+        *events_table(runs),
+        "",
+    ]
+    r = find(runs, "overhead", "relay_sync (asyncio)")
+    if r and r.get("overhead_us") is not None:
+        lines += [
+            "## Blocking facade",
+            "",
+            "| measurement | median |",
+            "|---|---:|",
+            f"| `call.play_tts(text=\"a\")` through relay_sync (worker thread → portal → back) | {r['sync_median_us']:.0f} us |",
+            f"| `await call.play_tts(text=\"a\")` in the same client's event loop | {r['async_median_us']:.0f} us |",
+            f"| overhead of the blocking method | **{r['overhead_us']:.0f} us** ({r['samples']:,} samples each, interleaved) |",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="smaller N: under 2 minutes")
+    mode.add_argument("--smoke", action="store_true", help="tiny N, for the test suite (official SDK only if its venv exists)")
+    parser.add_argument("--no-official", action="store_true", help="skip the official signalwire SDK")
+    parser.add_argument("--only", action="append", choices=("ivr", "dialer", "events", "overhead"),
+                        help="run only these scenarios (repeatable)")
+    parser.add_argument("--output", default=str(HERE / "results.md"), help="where to write the Markdown (default benchmarks/results.md)")
+    args = parser.parse_args(argv)
+    mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    plan = PLANS[mode_name]
+    started = time.monotonic()
+    print(f"relay-anyio benchmarks, {mode_name} mode; {machine()}", flush=True)
+    official: Path | None = None
+    if args.no_official:
+        note = "skipped (--no-official)."
+    else:
+        official, why = official_python(build=not args.smoke)
+        if official is None:
+            note = f"**skipped**: {why}."
+            print(f"official signalwire SDK skipped: {why}", flush=True)
+        else:
+            note = f"`signalwire=={OFFICIAL_VERSION}` (aiohttp 3.9.5) from PyPI in `{VENV_DIR.relative_to(ROOT)}`, same simulator, same flows."
+    runs = collect(plan, official, set(args.only) if args.only else None)
+    command = "python -m benchmarks" + {"full": "", "quick": " --quick", "smoke": " --smoke"}[mode_name]
+    if args.no_official:
+        command += " --no-official"
+    for only in args.only or []:
+        command += f" --only {only}"
+    text = report(runs, plan, mode_name, command, note, time.monotonic() - started)
+    print()
+    print(text)
+    Path(args.output).write_text(text + "\n")
+    print(f"written to {args.output}")
+    failed = [r for r in runs if r.error]
+    return 1 if failed and len(failed) == len(runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
