@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
 import re
@@ -51,7 +52,6 @@ frames_log = logging.getLogger("relay_anyio.frames")
 
 # JSON members whose values are secrets, whatever the value is.
 _SECRET_FIELDS = re.compile(r'("(?:token|signature|password|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"')
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 # Broadcast ids remembered to drop re-deliveries after a restore.
 SEEN_EVENTS = 4096
 
@@ -71,12 +71,23 @@ def resolve_url(host: str, *, allow_insecure: bool = False) -> str:
     if parts.scheme not in ("ws", "wss"):
         raise InvalidArgument("host", host, "a ws:// or wss:// URL, or 'name[:port]'")
     hostname = parts.hostname or ""
-    is_loopback = hostname in LOOPBACK_HOSTS or hostname.startswith("127.")
+    is_loopback = _is_loopback(hostname)
     if parts.scheme == "ws" and not is_loopback and not allow_insecure:
         raise InvalidArgument(
             "host", host, "wss:// for a non-loopback host (pass allow_insecure=True to use ws:// anyway)"
         )
     return host
+
+
+def _is_loopback(hostname: str) -> bool:
+    """Only ``localhost`` or a literal loopback address (127.0.0.0/8, ::1) count:
+    a name such as ``127.0.0.1.example.com`` resolves anywhere."""
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def reconnect_delay(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:

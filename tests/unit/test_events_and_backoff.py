@@ -47,3 +47,9 @@ def test_resolve_url() -> None:
     assert resolve_url("ws://relay.example.com", allow_insecure=True) == "ws://relay.example.com"
     with pytest.raises(InvalidArgument):
         resolve_url("http://x")
+    assert resolve_url("ws://localhost:1") == "ws://localhost:1"
+    assert resolve_url("ws://[::1]:1") == "ws://[::1]:1"
+    assert resolve_url("ws://127.8.9.10:1") == "ws://127.8.9.10:1"
+    for sneaky in ("ws://127.0.0.1.attacker.example:8080", "ws://127.evil.example", "ws://localhost.example"):
+        with pytest.raises(InvalidArgument):
+            resolve_url(sneaky)
