@@ -59,6 +59,8 @@ class RelaySocket:
         self._parts_size = 0
         self._dropping = False
         self._oversized = 0
+        self._closed_reason: str | None = None
+        self.binary_dropped = 0
 
     async def __aenter__(self) -> RelaySocket:
         return self
@@ -75,6 +77,8 @@ class RelaySocket:
         Raises SocketClosed at the end. Oversized messages are dropped and
         counted in ``take_oversized()``.
         """
+        if self._closed_reason is not None:
+            raise SocketClosed(self._closed_reason)
         try:
             data = await self.stream.read(READ_CHUNK)
         except (httpcore.ReadError, anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
@@ -89,10 +93,20 @@ class RelaySocket:
             elif isinstance(event, wsproto.events.Ping):
                 await self._write(self.connection.send(event.response()))
             elif isinstance(event, wsproto.events.CloseConnection):
+                # Frames that came before the close in this chunk still count:
+                # hand them over now and report the close on the next read.
+                self._closed_reason = f"closed by the peer ({event.code} {event.reason or ''})".strip()
                 if self.connection.state is not ConnectionState.CLOSED:
-                    await self._write(self.connection.send(event.response()))
-                raise SocketClosed(f"closed by the peer ({event.code} {event.reason or ''})".strip())
-            # Pongs and binary messages carry nothing for Relay.
+                    try:
+                        await self._write(self.connection.send(event.response()))
+                    except SocketClosed:
+                        pass
+                break
+            elif isinstance(event, wsproto.events.BytesMessage):
+                self.binary_dropped += 1  # Relay speaks text only
+            # Pongs carry nothing for Relay.
+        if not texts and self._closed_reason is not None:
+            raise SocketClosed(self._closed_reason)
         return texts
 
     def _collect(self, event: wsproto.events.TextMessage, texts: list[str]) -> None:

@@ -206,9 +206,12 @@ class Call:
         elif event_type == "calling.call.connect":
             self._on_connect(event)
         else:
-            action = self._actions.get(params.get("control_id", ""))
+            control_id = params.get("control_id")
+            action = self._actions.get(control_id) if isinstance(control_id, str) else None
             if action is not None:
                 action._on_event(event)
+            else:
+                log.debug("call %s: %s for no running component (%r) dropped", self.id, event_type, control_id)
         if self._listeners:
             for name in names_for(event_type, params):
                 self._emit(name, event)
@@ -216,7 +219,7 @@ class Call:
     def _on_state(self, event: Event) -> None:
         p = event.payload
         state = p.get("call_state")
-        if state not in _RANK:
+        if not isinstance(state, str) or state not in _RANK:
             log.warning("call %s: unknown call_state %r dropped", self.id, state)
             return
         if self.state == "ended":
@@ -252,7 +255,10 @@ class Call:
         p = event.payload
         peer = p.get("peer")
         if isinstance(peer, dict) and p.get("connect_state") == "connected":
-            self._peer = self._calling._peer_call(peer, self)
+            if isinstance(peer.get("call_id"), str):
+                self._peer = self._calling._peer_call(peer, self)
+            else:
+                log.warning("call %s: connected peer without a call_id: peer unknown", self.id)
         if self._connect is not None:
             self._connect._on_event(event)
 

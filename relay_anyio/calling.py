@@ -15,6 +15,22 @@ from . import commands
 from .call import Call
 from .errors import InvalidArgument, InvalidArgumentType
 from .protocol import RelayEvent, obj
+
+# The calling events this SDK routes (PROTOCOL.md section 3).
+EVENT_TYPES = frozenset(
+    {
+        "calling.call.receive",
+        "calling.call.state",
+        "calling.call.connect",
+        "calling.call.play",
+        "calling.call.collect",
+        "calling.call.record",
+        "calling.call.detect",
+        "calling.call.fax",
+        "calling.call.send_digits",
+        "calling.call.tap",
+    }
+)
 from .results import DialResult
 
 if TYPE_CHECKING:
@@ -117,6 +133,9 @@ class Calling:
     def _dispatch(self, event: RelayEvent) -> None:
         """Route one calling event. Never raises: a bad event is logged and dropped."""
         params = event.params
+        if event.event_type not in EVENT_TYPES:
+            log.debug("event of unknown type %r dropped", event.event_type)
+            return
         if event.event_type == "calling.call.receive":
             self._on_receive(params)
             return
@@ -128,7 +147,8 @@ class Calling:
         if call is None:
             if event.event_type == "calling.call.state" and isinstance(call_id, str):
                 if params.get("call_state") in ("ending", "ended"):
-                    return  # a call we do not know ended: nothing to do
+                    log.debug("call %s we do not know is %s: nothing to do", call_id, params.get("call_state"))
+                    return
                 call = self._adopt(params)
             else:
                 log.debug("event %s for unknown call %s dropped", event.event_type, call_id)
@@ -200,7 +220,12 @@ class Calling:
             log.warning("calling.call.receive without call_id/context dropped")
             return
         if call_id in self._by_id:
-            return  # delivered twice (a restore): already handled
+            log.debug("inbound call %s announced twice: handled once", call_id)
+            return
+        state = params.get("call_state", "created")
+        if not isinstance(state, str):
+            log.warning("calling.call.receive with call_state %r dropped", state)
+            return
         device = obj(params.get("device"))
         dparams = obj(device.get("params"))
         call = Call(
@@ -212,7 +237,7 @@ class Calling:
             call_type=device.get("type") or "phone",
             context=context,
             direction="inbound",
-            state=params.get("call_state") or "created",
+            state=state or "created",
         )
         self._bind(call)
         handlers = self._handlers.get(context)

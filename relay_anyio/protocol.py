@@ -141,12 +141,19 @@ try:  # orjson is several times faster; the stdlib is the fallback (e.g. PyPy)
         except TypeError:  # e.g. an int beyond 64 bits: the stdlib copes
             return _dumps_stdlib(value)
 
-    _loads: Any = orjson.loads
-    _JSON_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, ValueError, UnicodeDecodeError)
+    def _loads(frame: str | bytes) -> Any:
+        try:
+            return orjson.loads(frame)
+        except orjson.JSONDecodeError:
+            # orjson refuses what the stdlib reads (integers beyond 64 bits):
+            # only a frame that fails takes this slower path.
+            return json.loads(frame)
+
+    _JSON_ERRORS: tuple[type[Exception], ...] = (ValueError, UnicodeDecodeError, RecursionError)
 except ImportError:  # pragma: no cover - exercised where orjson is absent
     _dumps = _dumps_stdlib
-    _loads = json.loads
-    _JSON_ERRORS = (ValueError, UnicodeDecodeError)
+    _loads = json.loads  # type: ignore[assignment]
+    _JSON_ERRORS = (ValueError, UnicodeDecodeError, RecursionError)
 
 
 def encode(message: Message) -> str:
@@ -256,8 +263,8 @@ def parse_connect_result(result: Any) -> ConnectResult:
         sessionid=result["sessionid"],
         nodeid=str(result.get("nodeid", "")),
         session_restored=bool(result.get("session_restored", False)),
-        project=auth.get("project"),
-        signature=auth.get("signature"),
+        project=auth["project"] if isinstance(auth.get("project"), str) else None,
+        signature=auth["signature"] if isinstance(auth.get("signature"), str) else None,
     )
 
 
@@ -318,12 +325,13 @@ def parse_broadcast(params: Mapping[str, Any]) -> RelayEvent:
         raise RemoteProtocolError(f"event {event_type!r} without params")
     protocol = params.get("protocol") or inner.get("event_channel") or ""
     ts = inner.get("timestamp")
-    return RelayEvent(
-        event_type,
-        event_params,
-        str(protocol),
-        float(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else None,
-    )
+    timestamp: float | None = None
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        try:
+            timestamp = float(ts)
+        except OverflowError:
+            raise RemoteProtocolError(f"event {event_type!r} has an impossible timestamp") from None
+    return RelayEvent(event_type, event_params, str(protocol), timestamp)
 
 
 # --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx
-from anyio.abc import TaskStatus
+from anyio.abc import TaskGroup, TaskStatus
 from httpx_ws import HTTPXWSException, aconnect_ws
 
 from . import protocol as p
@@ -52,6 +52,8 @@ frames_log = logging.getLogger("relay_anyio.frames")
 
 # JSON members whose values are secrets, whatever the value is.
 _SECRET_FIELDS = re.compile(r'("(?:token|signature|password|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"')
+# Tries for a first connection whose socket opened but whose handshake failed.
+FIRST_CONNECT_TRIES = 3
 # Broadcast ids remembered to drop re-deliveries after a restore.
 SEEN_EVENTS = 4096
 
@@ -101,7 +103,10 @@ def reconnect_delay(attempt: int, *, base: float, cap: float, rand: Callable[[],
 class _Pending:
     """One request waiting for its response."""
 
-    __slots__ = ("id", "method", "params", "call_id", "blade", "sent_gen", "response", "failure", "error", "wake")
+    __slots__ = (
+        "id", "method", "params", "call_id", "blade", "sent_gen", "sent_at", "silent_retry",
+        "response", "failure", "error", "wake",
+    )
 
     def __init__(self, method: str, params: dict[str, Any], call_id: str | None, blade: bool = False) -> None:
         self.id = p.new_id()
@@ -110,6 +115,8 @@ class _Pending:
         self.call_id = call_id
         self.blade = blade  # a blade-level request tied to one connection
         self.sent_gen: int | None = None
+        self.sent_at = 0.0
+        self.silent_retry = False
         self.response: p.Response | p.ErrorResponse | None = None
         self.failure: str | None = None
         self.error: BaseException | None = None
@@ -162,6 +169,9 @@ class Session:
         self._ready = anyio.Event()
         self._gen = 0
         self._writer: FrameWriter | None = None
+        self._conn_tg: TaskGroup | None = None
+        self._setup_for: str | None = None  # the sessionid whose setup/subscription/receive completed
+        self._lost_due = False  # a fresh session replaced ours and the old calls are not ended yet
         self._conn_lost: anyio.Event | None = None
         self._closed = False
         self._fatal: BaseException | None = None
@@ -214,6 +224,18 @@ class Session:
                 with anyio.move_on_after(limit):
                     await pending.wake.wait()
                 if not pending.wake.is_set():
+                    if self._last_rx < pending.sent_at and not pending.silent_retry and self._ready.is_set():
+                        # Nothing at all came back since we sent it: a slow server
+                        # or a half-open link? A ping tells. Half-open: reconnect
+                        # and re-send (once) instead of losing the command.
+                        pending.silent_retry = True
+                        alive = await self._link_alive()
+                        if pending.wake.is_set():
+                            continue
+                        if not alive:
+                            log.warning("no frame received for %.1f s after %s: reconnecting", limit, method)
+                            self._mark_lost()
+                            continue
                     raise CommandTimeout(method, limit)
                 if pending.response is None and pending.failure is None and pending.error is None:
                     pending.wake = anyio.Event()  # woken by a lost connection: wait again
@@ -252,7 +274,9 @@ class Session:
                 started = True
                 task_status.started()
 
+        first_tries = 0
         while not self._closed:
+            opened_before = self.connections
             try:
                 await self._connect_once(on_ready)
             except Exception as exc:  # noqa: BLE001 - sorted below, re-raised if unknown
@@ -264,10 +288,14 @@ class Session:
                         raise error from None
                     log.warning("authentication refused on reconnect (%d/%d)", auth_failures, self.max_auth_failures)
                 elif _is_connection_error(error):
-                    if not started:
-                        self._give_up(ConnectionClosed(f"cannot connect to {self.url}: {error!r}"))
+                    # A first socket that opened and then died during the
+                    # handshake is worth a few more tries; an unreachable or
+                    # refusing server is reported at once.
+                    first_tries += 1
+                    if not started and (self.connections == opened_before or first_tries >= FIRST_CONNECT_TRIES):
+                        self._give_up(ConnectionClosed(f"cannot connect to {self.url}: {_describe(error)}"))
                         raise self._fatal from error  # type: ignore[misc]
-                    log.warning("connection to %s lost: %r", self.url, error)
+                    log.warning("connection to %s lost: %s", self.url, _describe(error))
                 else:
                     raise
             finally:
@@ -295,6 +323,7 @@ class Session:
                 conn_lost = self._conn_lost = anyio.Event()
                 self._last_rx = anyio.current_time()
                 async with anyio.create_task_group() as tg:
+                    self._conn_tg = tg
                     tg.start_soon(self._write_until_lost, writer, conn_lost)
                     tg.start_soon(self._reader, ws, conn_lost)
                     await self._handshake()
@@ -316,11 +345,14 @@ class Session:
         self.nodeid = result.nodeid
         restored = bool(asked) and result.session_restored and result.sessionid == asked
         self.sessionid = result.sessionid
-        if restored:
+        if restored and self._setup_for == self.sessionid:
             self.restores += 1
             log.info("session %s restored", self.sessionid)
             return
-        had_session = self.protocol is not None
+        if restored:
+            log.info("session %s restored before its set-up finished: finishing it", self.sessionid)
+        elif self.protocol is not None:
+            self._lost_due = True
         setup = await self._blade(p.EXECUTE, p.execute_params("signalwire", "setup", {}))
         proto = p.parse_execute_result(setup).data.get("protocol") if isinstance(setup, p.Response) else None
         if not isinstance(proto, str):
@@ -332,7 +364,9 @@ class Session:
             )
             if not p.parse_execute_result(answer).successful:
                 log.error("receive %s refused after reconnect", self.contexts)
-        if had_session:
+        self._setup_for = self.sessionid
+        if self._lost_due:
+            self._lost_due = False
             log.warning("session could not be restored: calls of the old session are gone")
             for pending in tuple(self._pending.values()):
                 # Sent before (outcome unknown) or aimed at a call that is gone.
@@ -350,6 +384,8 @@ class Session:
             with anyio.move_on_after(self.timeout):
                 await pending.wake.wait()
             if pending.response is None:
+                if pending.wake.is_set():
+                    raise SocketClosed(f"connection lost while waiting for {method}")
                 raise CommandTimeout(method, self.timeout)
             return pending.response
         finally:
@@ -358,6 +394,7 @@ class Session:
     def _send_pending(self, pending: _Pending) -> None:
         assert self.protocol is not None
         pending.sent_gen = self._gen
+        pending.sent_at = anyio.current_time()
         self._send_text(
             p.encode(p.Request(pending.id, p.EXECUTE, p.execute_params(self.protocol, pending.method, pending.params)))
         )
@@ -394,9 +431,13 @@ class Session:
             self._ready = anyio.Event()
         if self._conn_lost is not None:
             self._conn_lost.set()
+        for pending in tuple(self._pending.values()):
+            if pending.blade:
+                pending.wake.set()  # handshake steps and pings fail now, not after a timeout
 
     def _connection_lost(self) -> None:
         self._writer = None
+        self._conn_tg = None
         if self._ready.is_set():
             self._ready = anyio.Event()
         for pending in tuple(self._pending.values()):
@@ -426,6 +467,9 @@ class Session:
                 dropped = ws.take_oversized()
                 if dropped:
                     log.warning("dropped %d frame(s) larger than max_frame_size=%d", dropped, self.max_frame_size)
+                if ws.binary_dropped:
+                    log.warning("dropped %d binary frame(s): Relay speaks text", ws.binary_dropped)
+                    ws.binary_dropped = 0
                 for text in texts:
                     reply = self._on_frame(text)
                     if reply is not None:
@@ -463,6 +507,7 @@ class Session:
         if request.method == p.BROADCAST:
             ack = p.empty_result(request.id)
             if request.id in self._seen_events:
+                log.debug("broadcast %s delivered twice: dropped", request.id)
                 return ack
             self._seen_events[request.id] = None
             if len(self._seen_events) > SEEN_EVENTS:
@@ -487,8 +532,29 @@ class Session:
             log.info("server asked us to disconnect: queuing commands until reconnected")
             if self._ready.is_set():
                 self._ready = anyio.Event()
+            if self._conn_tg is not None and self._conn_lost is not None:
+                self._conn_tg.start_soon(self._close_if_left_open, self._conn_lost)
             return p.encode(p.Response(request.id, {}))
+        log.warning("server request %r is unknown: answered with an error", request.method)
         return p.encode(p.ErrorResponse(request.id, p.METHOD_NOT_FOUND, f"unknown method {request.method!r}"))
+
+    async def _link_alive(self) -> bool:
+        """Whether the server answers a ping (or sends anything) within ``timeout``."""
+        asked = anyio.current_time()
+        try:
+            await self._blade(p.PING, {"timestamp": time.time()})
+        except (CommandTimeout, SocketClosed, anyio.BrokenResourceError):
+            return self._last_rx > asked
+        return True
+
+    async def _close_if_left_open(self, conn_lost: anyio.Event) -> None:
+        """After blade.disconnect the server should close the socket; if it
+        does not within ``timeout``, close it ourselves and reconnect."""
+        with anyio.move_on_after(self.timeout):
+            await conn_lost.wait()
+        if not conn_lost.is_set():
+            log.warning("server announced a disconnect but kept the socket open: reconnecting")
+            conn_lost.set()
 
     async def _keepalive(self, conn_lost: anyio.Event) -> None:
         """Ping every ``keepalive`` s; a socket that stays silent through a
@@ -519,6 +585,19 @@ def _http_url(url: str) -> str:
     if url.startswith("wss://"):
         return "https://" + url[6:]
     return url
+
+
+def _describe(error: BaseException) -> str:
+    """The error with its root cause (trio's httpx errors hide the SSL reason in it)."""
+    text = repr(error)
+    seen = {id(error)}
+    cause = error.__cause__ or error.__context__
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if str(cause) and repr(cause) not in text:
+            text += f" (caused by {cause!r})"
+        cause = cause.__cause__ or cause.__context__
+    return text
 
 
 def _leaf(exc: BaseException) -> BaseException:
