@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import random
 import re
 import ssl
@@ -308,7 +309,7 @@ class Session:
             await anyio.sleep(delay)
 
     async def _connect_once(self, on_ready: Callable[[], None]) -> None:
-        async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout) as http:
+        async with httpx.AsyncClient(verify=_tls(self.verify), timeout=self.timeout) as http:
             connection: AbstractAsyncContextManager[RelaySocket] = aconnect_ws(
                 _http_url(self.url),
                 http,
@@ -585,6 +586,15 @@ def _http_url(url: str) -> str:
     if url.startswith("wss://"):
         return "https://" + url[6:]
     return url
+
+
+def _tls(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext | bool:
+    """``verify`` for httpx: a CA bundle file or directory becomes an SSLContext."""
+    if isinstance(verify, str):
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    return verify
 
 
 def _describe(error: BaseException) -> str:

@@ -133,7 +133,9 @@ class HostileRelay:
     # -- serving --------------------------------------------------------------
 
     def _connect_result(self, params: dict[str, Any]) -> dict[str, Any]:
-        return p.connect_result(sessionid="sess-1", nodeid="node-1", project=PROJECT, signature=SIGNATURE, session_restored=False)
+        # One session, restored when the client asks for it back (as the service does).
+        restored = params.get("sessionid") == "sess-1"
+        return p.connect_result(sessionid="sess-1", nodeid="node-1", project=PROJECT, signature=SIGNATURE, session_restored=restored)
 
     async def _serve(self, stream: anyio.abc.ByteStream) -> None:
         peer = _Peer(stream)
