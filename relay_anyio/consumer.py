@@ -17,27 +17,17 @@ import anyio
 from .call import Call
 from .client import Client
 
-__all__ = ["Consumer", "check_config"]
+__all__ = ["Consumer", "ConsumerConfig"]
 
 log = logging.getLogger("relay_anyio.consumer")
 
 
-def check_config(consumer: Any) -> tuple[str, str]:
-    """``(project, token)`` of a consumer that also has contexts, else ValueError
-    (shared with relay_sync)."""
-    if not consumer.project or not consumer.token:
-        raise ValueError("Consumer needs project and token (class attributes or keywords)")
-    if not consumer.contexts:
-        raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
-    return str(consumer.project), str(consumer.token)
-
-
-class Consumer:
-    """Base class for inbound-call consumers.
+class ConsumerConfig:
+    """What a consumer connects with; shared by this Consumer and relay_sync's.
 
     Class attributes (or constructor keywords): ``project``, ``token``,
     ``contexts``, ``host`` (default ``relay.signalwire.com``), and
-    ``client_options`` (extra keywords for Client).
+    ``client_options`` (extra keywords for the Client).
     """
 
     project: ClassVar[str | None] = None
@@ -51,6 +41,21 @@ class Consumer:
             if key not in ("project", "token", "contexts", "host", "client_options"):
                 raise TypeError(f"unknown Consumer option {key!r}")
             setattr(self, key, value)
+
+    def _credentials(self) -> tuple[str, str]:
+        """``(project, token)``, or ValueError when they or the contexts are missing."""
+        if not self.project or not self.token:
+            raise ValueError("Consumer needs project and token (class attributes or keywords)")
+        if not self.contexts:
+            raise ValueError("Consumer needs contexts, e.g. contexts = ['office']")
+        return str(self.project), str(self.token)
+
+
+class Consumer(ConsumerConfig):
+    """Base class for inbound-call consumers (see ConsumerConfig for the settings)."""
+
+    def __init__(self, **overrides: Any) -> None:
+        super().__init__(**overrides)
         self.client: Client | None = None
         self._stop: anyio.Event | None = None
 
@@ -70,7 +75,7 @@ class Consumer:
 
     async def serve(self) -> None:
         """Connect, receive ``contexts``, and handle calls until ``stop()`` or cancellation."""
-        project, token = check_config(self)
+        project, token = self._credentials()
         self._stop = anyio.Event()
         is_ready = anyio.Event()
 

@@ -13,9 +13,9 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
-from relay_anyio.consumer import check_config
+from relay_anyio.consumer import ConsumerConfig
 
 from ._portal import WAIT_SLICE
 from .call import Call
@@ -26,25 +26,15 @@ __all__ = ["Consumer"]
 log = logging.getLogger("relay_sync.consumer")
 
 
-class Consumer:
+class Consumer(ConsumerConfig):
     """Base class for blocking inbound-call consumers.
 
-    Class attributes (or constructor keywords): ``project``, ``token``,
-    ``contexts``, ``host`` (default ``relay.signalwire.com``), and
-    ``client_options`` (extra keywords for Client, e.g. ``max_workers``).
+    Settings as relay_anyio's (``project``, ``token``, ``contexts``, ``host``,
+    ``client_options`` — here also e.g. ``max_workers``).
     """
 
-    project: ClassVar[str | None] = None
-    token: ClassVar[str | None] = None
-    contexts: ClassVar[list[str]] = []
-    host: ClassVar[str] = "relay.signalwire.com"
-    client_options: ClassVar[dict[str, Any]] = {}
-
     def __init__(self, **overrides: Any) -> None:
-        for key, value in overrides.items():
-            if key not in ("project", "token", "contexts", "host", "client_options"):
-                raise TypeError(f"unknown Consumer option {key!r}")
-            setattr(self, key, value)
+        super().__init__(**overrides)
         self.client: Client | None = None
         self._stop = threading.Event()
 
@@ -63,7 +53,7 @@ class Consumer:
 
     def run(self, backend: str = "asyncio") -> None:
         """Run until Ctrl-C, SIGTERM or ``stop()``. ``backend``: asyncio or trio."""
-        project, token = check_config(self)
+        project, token = self._credentials()
         self._stop.clear()
         is_ready = threading.Event()
 

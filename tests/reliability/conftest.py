@@ -34,6 +34,8 @@ from relay_anyio.testing import Caller, RelaySimulator
 from relay_anyio.testing._faults import FaultRule, Faults
 from relay_anyio.testing._journal import JournalEntry
 
+from .hostile import LocalServer
+
 pytestmark = pytest.mark.anyio
 
 CONTEXT = "reliability"
@@ -290,7 +292,7 @@ class _Link:
         self.frozen = {"up": False, "down": False}
 
 
-class TcpProxy:
+class TcpProxy(LocalServer):
     """127.0.0.1:<port> -> 127.0.0.1:<upstream>, byte for byte (optionally TLS on the front)."""
 
     def __init__(self, upstream_port: int, *, tls: ssl.SSLContext | None = None, ledger: Ledger | None = None) -> None:
@@ -310,19 +312,8 @@ class TcpProxy:
         scheme = "wss" if self.tls else "ws"
         return f"{scheme}://127.0.0.1:{self.port}"
 
-    async def __aenter__(self) -> TcpProxy:
-        self._listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-        self.port = self._listener.extra(SocketAttribute.local_port)
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
-        self._tg.start_soon(self._listener.serve, self._handle)
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._tg is not None
-        self._tg.cancel_scope.cancel()
-        await self._tg.__aexit__(None, None, None)
-        await self._listener.aclose()
+    async def _serve(self, stream: anyio.abc.ByteStream) -> None:
+        await self._handle(stream)
 
     def block(self) -> int:
         """Play a dead service: cut every socket, then accept and close new ones."""

@@ -35,6 +35,31 @@ SIGNATURE = "c0ffee" * 10
 PROTO = "signalwire_hostile"
 
 
+class LocalServer:
+    """A TCP server on 127.0.0.1:<free port> whose connections run in its own
+    task group; subclasses implement ``_serve(stream)``."""
+
+    port = 0
+    _tg: anyio.abc.TaskGroup | None = None
+
+    async def _serve(self, stream: anyio.abc.ByteStream) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Any:
+        self._listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+        self.port = self._listener.extra(SocketAttribute.local_port)
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        self._tg.start_soon(self._listener.serve, self._serve)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self._tg is not None
+        self._tg.cancel_scope.cancel()
+        await self._tg.__aexit__(None, None, None)
+        await self._listener.aclose()
+
+
 class _Peer:
     def __init__(self, stream: anyio.abc.ByteStream) -> None:
         self.stream = stream
@@ -47,7 +72,7 @@ class _Peer:
             await self.stream.send(data)
 
 
-class HostileRelay:
+class HostileRelay(LocalServer):
     """``async with HostileRelay() as server``: ``server.url``, ``await server.send(...)``."""
 
     def __init__(self) -> None:
@@ -64,19 +89,6 @@ class HostileRelay:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    async def __aenter__(self) -> HostileRelay:
-        self._listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-        self.port = self._listener.extra(SocketAttribute.local_port)
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
-        self._tg.start_soon(self._listener.serve, self._serve)
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._tg is not None
-        self._tg.cancel_scope.cancel()
-        await self._tg.__aexit__(None, None, None)
-        await self._listener.aclose()
 
     # -- what tests use ---------------------------------------------------
 
