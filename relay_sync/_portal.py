@@ -1,10 +1,15 @@
 """The runtime behind one relay_sync Client: its portal thread and its workers.
 
-Every blocking method is ``Core.run``: start the relay_anyio coroutine in
-the portal, wait for its future in short slices (so Ctrl-C reaches the
-waiting thread on every platform), cancel the portal task if the wait is
-interrupted, and return the value with relay_anyio objects swapped for
-their wrappers. Exceptions come back as the very object the core raised.
+Every blocking method is ``Core.run``: hand the relay_anyio coroutine to
+the portal's loop with one non-blocking wake-up, wait for its future (in
+short slices on the main thread, so Ctrl-C lands on every platform), cancel
+the task if the wait is interrupted, and return the value with relay_anyio
+objects swapped for their wrappers. Exceptions come back as the very object
+the core raised.
+
+Why not ``BlockingPortal.start_task_soon``: it blocks the caller until the
+loop has spawned the task and then again for the result, two thread
+hand-offs per call; ``Core.run`` makes one (measured in benchmarks/).
 
 Callbacks never run on the portal thread (a blocking method called there
 could never finish): relay_anyio calls a small ``Callback`` object on its
@@ -25,6 +30,8 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar, cast
 
+import anyio
+import anyio.abc
 import attrs
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
@@ -38,9 +45,44 @@ log = logging.getLogger("relay_sync")
 
 T = TypeVar("T")
 
-# How long a blocked caller sleeps between checks: short enough for Ctrl-C
-# to land promptly even where lock waits are not interruptible (Windows).
+# How long a blocked main thread sleeps between checks: short enough for
+# Ctrl-C to land promptly even where lock waits are not interruptible
+# (Windows). Other threads never get KeyboardInterrupt and wait in one go.
 WAIT_SLICE = 0.1
+
+
+class _Job:
+    """One blocking call in flight: what runs, the future its thread waits on,
+    and the cancel scope it runs in once started."""
+
+    __slots__ = ("fn", "future", "scope")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self.scope: anyio.CancelScope | None = None
+
+    def cancel(self) -> None:
+        """On the loop: stop the job if it runs (its future is cancelled already)."""
+        if self.scope is not None:
+            self.scope.cancel()
+
+
+def _settle(setter: Callable[[Any], None], value: Any) -> None:
+    # The waiting thread may have cancelled the future meanwhile: nobody wants the value then.
+    with contextlib.suppress(concurrent.futures.InvalidStateError):
+        setter(value)
+
+
+def _loop_scheduler(backend: str) -> Callable[..., object]:
+    """In the portal: the loop's own non-blocking, thread-safe "call this soon"."""
+    if backend == "trio":
+        import trio
+
+        return trio.lowlevel.current_trio_token().run_sync_soon
+    import asyncio
+
+    return asyncio.get_running_loop().call_soon_threadsafe
 
 
 class Core:
@@ -54,6 +96,10 @@ class Core:
         self._stack = stack
         self._lock = threading.Lock()
         self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
+        self._jobs: set[_Job] = set()
+        self._queue: deque[_Job] = deque()
+        self._woken = portal.call(anyio.Event)
+        self._schedule: Callable[..., object] = _unstarted
 
     @classmethod
     def start(
@@ -65,8 +111,10 @@ class Core:
             portal = stack.enter_context(start_blocking_portal(backend))
             core = cls(portal, max_workers, stack)
             # Unwound in reverse: the async object, portal tasks, workers, then the thread is joined.
+            stack.callback(core._cancel_jobs)
             stack.callback(core.pool.shutdown, wait=True, cancel_futures=True)
             stack.callback(_stop_portal, portal)
+            portal.start_task(core._hub, backend)
             obj = portal.call(make)
             entered: T = stack.enter_context(portal.wrap_async_context_manager(obj))
         except BaseException:
@@ -79,6 +127,54 @@ class Core:
         self.closed = True
         self._stack.close()
 
+    async def _hub(self, backend: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """The portal task that starts each queued job in a task of its own.
+
+        Threads append to ``_queue`` and schedule ``_wake`` on the loop (no
+        blocking); the hub's task group is cancelled when the portal stops.
+        """
+        self._schedule = _loop_scheduler(backend)
+        async with anyio.create_task_group() as tg:
+            task_status.started()
+            queue = self._queue
+            while True:
+                await self._woken.wait()
+                self._woken = anyio.Event()
+                while queue:
+                    job = queue.popleft()
+                    if not job.future.cancelled():
+                        tg.start_soon(self._execute, job)
+
+    def _wake(self) -> None:
+        # On the loop, called back by _schedule.
+        self._woken.set()
+
+    async def _execute(self, job: _Job) -> None:
+        future = job.future
+        if future.cancelled():
+            return
+        try:
+            with anyio.CancelScope() as job.scope:
+                value = job.fn()
+                if inspect.isawaitable(value):
+                    value = await value
+                _settle(future.set_result, value)
+                return
+        except anyio.get_cancelled_exc_class():
+            future.cancel()
+            raise
+        except BaseException as exc:
+            _settle(future.set_exception, exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:  # only reached when the job's own scope was cancelled: its waiter gave up
+            future.cancel()
+
+    def _cancel_jobs(self) -> None:
+        # Last resort at close: whatever the loop never got to finishes as ConnectionClosed.
+        for job in list(self._jobs):
+            job.future.cancel()
+
     def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Run ``fn(*args, **kwargs)`` (async or not) in the portal and wait for it."""
         if threading.get_ident() == self.loop_thread:
@@ -89,27 +185,36 @@ class Core:
             )
         if self.closed:
             raise ConnectionClosed("the client is closed")
+        job = _Job(functools.partial(fn, *args, **kwargs) if args or kwargs else fn)
+        self._jobs.add(job)
         try:
-            future = self.portal.start_task_soon(functools.partial(fn, *args, **kwargs))
-        except RuntimeError:
-            if self.closed:
+            self._queue.append(job)
+            try:
+                self._schedule(self._wake)
+            except RuntimeError:  # the loop has finished (trio's RunFinishedError is one too)
                 raise ConnectionClosed("the client is closed") from None
-            raise
+            return self.sync(self._wait(job))
+        finally:
+            self._jobs.discard(job)
+
+    def _wait(self, job: _Job) -> Any:
+        future = job.future
         try:
+            if threading.current_thread() is not threading.main_thread():
+                return future.result()
             while True:
                 try:
-                    # result(timeout) is the cheapest wait (measured ~20 us less per call
-                    # than concurrent.futures.wait); the slices let Ctrl-C through.
-                    value = future.result(timeout=WAIT_SLICE)
-                    break
+                    return future.result(timeout=WAIT_SLICE)
                 except concurrent.futures.TimeoutError:
                     continue
         except concurrent.futures.CancelledError:
             raise ConnectionClosed("the client was closed while this call was waiting") from None
         except BaseException:
-            future.cancel()  # KeyboardInterrupt and friends: stop the task in the portal too
+            # KeyboardInterrupt and friends: stop the job in the portal too.
+            future.cancel()
+            with contextlib.suppress(RuntimeError):
+                self._schedule(job.cancel)
             raise
-        return self.sync(value)
 
     def sync(self, value: Any) -> Any:
         """``value`` with relay_anyio Calls and Actions (also inside Results) wrapped."""
@@ -139,6 +244,10 @@ class Core:
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` in a worker of its own (queued while all are busy)."""
         self.pool.submit(invoke, fn, *args)
+
+
+def _unstarted(*_: Any) -> None:
+    raise RuntimeError("the portal is not started")
 
 
 def _stop_portal(portal: BlockingPortal) -> None:
