@@ -100,7 +100,10 @@ class BladeEndpoint:
     def on_request(self, request: Request) -> None:
         method = request.method
         if method == "blade.connect":
-            self.on_connect(request)
+            if self.session is not None:
+                self.send(ErrorResponse(request.id, INVALID_REQUEST, "blade.connect: already connected"))
+            else:
+                self.with_faults(request, None, method, lambda: self.on_connect(request))
             return
         session = self.session
         if session is None:
@@ -134,37 +137,43 @@ class BladeEndpoint:
     def with_faults(
         self,
         request: Request,
-        session: Session,
+        session: Session | None,
         method: str,
         execute: Callable[[], tuple[Message, Callable[[], None] | None]],
     ) -> None:
-        """Run a command through the armed fault rules."""
+        """Run a command through the armed fault rules.
+
+        ``session`` is None for blade.connect: rules naming a session do
+        not apply to it.
+        """
         faults = self.sim.faults
         connection = self.connection
+        session_id = session.id if session is not None else None
         if faults.rules:
-            refuse = faults.match("refuse", method, session.id)
+            refuse = faults.match("refuse", method, session_id)
             if refuse is not None:
                 response = self.refusal(request, method, refuse.code, refuse.message)
-                session.remember(request.id, response)
+                if session is not None:
+                    session.remember(request.id, response)
                 self.send(response, method)
                 return
-            if faults.match("drop", method, session.id, "on_receive"):
+            if faults.match("drop", method, session_id, "on_receive"):
                 connection.abort()
                 return
         response, then = execute()
-        if request.method in _DEDUPLICATED:
+        if session is not None and request.method in _DEDUPLICATED:
             session.remember(request.id, response)
         if faults.rules:
-            if faults.match("drop", method, session.id, "before_response"):
+            if faults.match("drop", method, session_id, "before_response"):
                 connection.abort()
                 if then is not None:
                     then()
                 return
-            delay = faults.match("delay", method, session.id)
+            delay = faults.match("delay", method, session_id)
             if delay is not None:
                 self.sim._spawn_delayed(delay.seconds, connection, response, method, then)
                 return
-            drop_after = faults.match("drop", method, session.id, "after_response")
+            drop_after = faults.match("drop", method, session_id, "after_response")
         else:
             drop_after = None
         self.send(response, method)
@@ -183,28 +192,17 @@ class BladeEndpoint:
 
     # -- blade methods -------------------------------------------------------
 
-    def on_connect(self, request: Request) -> None:
+    def on_connect(self, request: Request) -> tuple[Message, Callable[[], None] | None]:
         sim = self.sim
-        if self.session is not None:
-            self.send(ErrorResponse(request.id, INVALID_REQUEST, "blade.connect: already connected"))
-            return
-        refuse = sim.faults.match("refuse", "blade.connect", None) if sim.faults.rules else None
-        if refuse is not None:
-            self.send(self.refusal(request, "blade.connect", refuse.code, refuse.message))
-            return
         auth = request.params.get("authentication")
         if (
             not isinstance(auth, dict)
             or auth.get("project") != sim.project
             or auth.get("token") != sim.token
         ):
-            self.send(
-                ErrorResponse(
-                    request.id, AUTH_ERROR, "Authentication failed: invalid project or token"
-                ),
-                "blade.connect",
-            )
-            return
+            return ErrorResponse(
+                request.id, AUTH_ERROR, "Authentication failed: invalid project or token"
+            ), None
         wanted = request.params.get("sessionid")
         session = sim._sessions.get(wanted) if isinstance(wanted, str) else None
         restored = session is not None
@@ -212,24 +210,28 @@ class BladeEndpoint:
             session = sim._sessions.create()
             if sim._ignore_new_pings:
                 session.ignore_pings = True
-        session.attach(self.connection)
+        connection = self.connection
+        session.attach(connection)
         self.session = session
-        self.send(
-            Response(
-                request.id,
-                connect_result(
-                    sessionid=session.id,
-                    nodeid=session.nodeid,
-                    project=sim.project,
-                    signature=sim.signature,
-                    session_restored=restored,
-                ),
+        response = Response(
+            request.id,
+            connect_result(
+                sessionid=session.id,
+                nodeid=session.nodeid,
+                project=sim.project,
+                signature=sim.signature,
+                session_restored=restored,
             ),
-            "blade.connect",
         )
-        if restored:
-            session.replay()
-        sim._sessions.notify()
+
+        def after_response() -> None:
+            # A delayed answer (fault injection) may find the socket gone
+            # and the session detached or taken over by a newer socket.
+            if restored and session.connection is connection:
+                session.replay()
+            sim._sessions.notify()
+
+        return response, after_response
 
     def on_subscription(self, request: Request, session: Session) -> Message:
         params = request.params

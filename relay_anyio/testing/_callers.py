@@ -16,16 +16,16 @@ from typing import Any, Literal
 import attrs
 
 __all__ = [
+    "DEFAULT_INBOUND_CALLER",
+    "RING_SECONDS",
     "Caller",
     "CallerKind",
     "busy",
-    "no_answer",
     "decline",
     "fax",
-    "machine",
     "human",
-    "RING_SECONDS",
-    "DEFAULT_INBOUND_CALLER",
+    "machine",
+    "no_answer",
 ]
 
 CallerKind = Literal["human", "machine", "fax", "busy", "no_answer", "decline"]
@@ -134,7 +134,8 @@ class Caller:
     def from_dict(cls, data: Mapping[str, Any]) -> Caller:
         """Build a Caller from JSON; unknown keys are an error (ValueError)."""
         if not isinstance(data, Mapping):
-            raise ValueError(f"caller must be a JSON object; got {type(data).__name__}")
+            # ValueError, as for every other bad caller: the control API answers 400 for it.
+            raise ValueError(f"caller must be a JSON object; got {type(data).__name__}")  # noqa: TRY004
         names = {a.name for a in attrs.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
@@ -203,7 +204,7 @@ def human(
 class CallerState:
     """What is left of a caller's script during one call (presses, utterances)."""
 
-    __slots__ = ("caller", "_presses", "_says")
+    __slots__ = ("_presses", "_says", "caller")
 
     def __init__(self, caller: Caller) -> None:
         self.caller = caller

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 import attrs
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ._sessions import Session
     from .simulator import RelaySimulator
 
-__all__ = ["CallHandle", "HeardMedia", "RecordingInfo", "FaxInfo", "CALL_STATES"]
+__all__ = ["CALL_STATES", "CallHandle", "FaxInfo", "HeardMedia", "RecordingInfo"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,27 @@ _ORDER = {state: i for i, state in enumerate(CALL_STATES)}
 DEFAULT_DIAL_TIMEOUT = 30.0
 
 
+class _Record:
+    """What the far end kept, as data: ``to_dict()`` gives the JSON form,
+    and ``record["field"]`` reads a field as that form does
+    (``handle.heard[0]["type"]``)."""
+
+    __slots__ = ()
+    # Set by @attrs.frozen on each subclass; declared so that type checkers
+    # accept the mixin where attrs wants an attrs instance.
+    __attrs_attrs__: ClassVar[tuple[attrs.Attribute[Any], ...]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in attrs.fields_dict(type(self)):
+            raise KeyError(key)
+        return getattr(self, key)
+
+
 @attrs.frozen
-class HeardMedia:
+class HeardMedia(_Record):
     """One media item the far end heard: ``type`` (audio, tts, silence,
     ringtone, beep), its wire ``params``, and ``source`` (play, prompt,
     ringback, record) with the component's ``control_id``."""
@@ -46,18 +65,9 @@ class HeardMedia:
     source: str
     control_id: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-    def __getitem__(self, key: str) -> Any:
-        # Also readable as a mapping (handle.heard[0]["type"]), like the JSON form.
-        if key not in attrs.fields_dict(type(self)):
-            raise KeyError(key)
-        return getattr(self, key)
-
 
 @attrs.frozen
-class RecordingInfo:
+class RecordingInfo(_Record):
     """A finished recording: its URL, the WAV file on disk, seconds and bytes."""
 
     control_id: str
@@ -66,18 +76,9 @@ class RecordingInfo:
     duration: float
     size: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-    def __getitem__(self, key: str) -> Any:
-        # Also readable as a mapping (handle.heard[0]["type"]), like the JSON form.
-        if key not in attrs.fields_dict(type(self)):
-            raise KeyError(key)
-        return getattr(self, key)
-
 
 @attrs.frozen
-class FaxInfo:
+class FaxInfo(_Record):
     """A fax sent or received on the call."""
 
     control_id: str
@@ -87,15 +88,6 @@ class FaxInfo:
     success: bool
     identity: str
     remote_identity: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-    def __getitem__(self, key: str) -> Any:
-        # Also readable as a mapping (handle.heard[0]["type"]), like the JSON form.
-        if key not in attrs.fields_dict(type(self)):
-            raise KeyError(key)
-        return getattr(self, key)
 
 
 class CallHandle:

@@ -11,6 +11,7 @@ import math
 import time
 
 import anyio
+import anyio.lowlevel
 
 
 class SimClock:
@@ -24,7 +25,7 @@ class SimClock:
     async def sleep(self, seconds: float) -> None:
         """Sleep for ``seconds`` of simulated time (always a checkpoint)."""
         if self.time_scale == 0 or seconds <= 0:
-            await anyio.sleep(0)
+            await anyio.lowlevel.checkpoint()
         else:
             await anyio.sleep(seconds * self.time_scale)
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ._sessions import Session
     from .simulator import RelaySimulator
 
-__all__ = ["Outcome", "run_command", "COMMANDS"]
+__all__ = ["COMMANDS", "Outcome", "run_command"]
 
 
 @attrs.frozen

@@ -23,15 +23,15 @@ if TYPE_CHECKING:
     from .simulator import RelaySimulator
 
 __all__ = [
-    "Component",
-    "Play",
     "Collect",
-    "Record",
+    "Component",
+    "Connect",
     "Detect",
     "Fax",
+    "Play",
+    "Record",
     "SendDigits",
     "Tap",
-    "Connect",
 ]
 
 # Simulated seconds for the far end's actions.
@@ -539,7 +539,7 @@ class Connect(Component):
         # The race is decided by simulated time, computed up front: at
         # time_scale 0 real scheduling order must not pick the winner.
         timeouts = [_timeout(device) for device in group]
-        outcomes = [leg.dial_outcome(t) for leg, t in zip(legs, timeouts)]
+        outcomes = [leg.dial_outcome(t) for leg, t in zip(legs, timeouts, strict=True)]
         answering = [(secs, i) for i, (secs, answers) in enumerate(outcomes) if answers]
         winner_index = min(answering)[1] if answering else None
         cancel_after = outcomes[winner_index][0] if winner_index is not None else None

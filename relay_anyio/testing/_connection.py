@@ -7,6 +7,7 @@ writer ever awaits the socket (a slow client slows only its own writer).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -82,10 +83,8 @@ class Connection:
             async with self._receive:
                 async for item in self._receive:
                     if isinstance(item, _Close):
-                        try:
+                        with contextlib.suppress(Exception):  # the peer may already be gone
                             await asgi_send({"type": "websocket.close", "code": item.code})
-                        except Exception:  # the peer may already be gone
-                            pass
                         return
                     text = self._prepare(item)
                     await asgi_send({"type": "websocket.send", "text": text})
@@ -115,10 +114,8 @@ class Connection:
                         if isinstance(item, _Close):
                             if batch:
                                 await write(batch)
-                            try:
+                            with contextlib.suppress(Exception):  # the peer may already be gone
                                 await close(item.code)
-                            except Exception:  # the peer may already be gone
-                                pass
                             return
                         batch.append(self._prepare(item))
                         if len(batch) >= max_batch:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ..protocol import new_id
+from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ._faults import STAGES
 
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
 
-__all__ = ["ControlAPI", "ENDPOINTS"]
+__all__ = ["ENDPOINTS", "ControlAPI"]
 
 ENDPOINTS = {
     "GET /control": "this list",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CommandError", "BAD_REQUEST", "NOT_FOUND", "GONE", "CONFLICT"]
+__all__ = ["BAD_REQUEST", "CONFLICT", "GONE", "NOT_FOUND", "CommandError"]
 
 BAD_REQUEST = "400"  # invalid params
 NOT_FOUND = "404"  # unknown call, component, method or protocol

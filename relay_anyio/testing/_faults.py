@@ -17,7 +17,7 @@ import attrs
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
 
-__all__ = ["Faults", "FaultRule", "DropStage"]
+__all__ = ["DropStage", "FaultRule", "Faults"]
 
 DropStage = Literal["on_receive", "before_response", "after_response"]
 STAGES: tuple[str, ...] = ("on_receive", "before_response", "after_response")

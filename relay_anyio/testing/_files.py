@@ -22,7 +22,7 @@ import wave
 
 import attrs
 
-__all__ = ["FileStore", "StoredRecording", "make_wav", "make_pdf"]
+__all__ = ["FileStore", "StoredRecording", "make_pdf", "make_wav"]
 
 SAMPLE_RATE = 8000  # telephone audio
 _BEEP_SECONDS = 0.25

@@ -86,9 +86,7 @@ class JournalEntry:
             and method != self.answers
         ):
             return False
-        if event is not None and event != self.event_type:
-            return False
-        return True
+        return event is None or event == self.event_type
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,7 +100,7 @@ class JournalEntry:
 
 
 class _Waiter:
-    __slots__ = ("method", "event", "direction", "session", "count", "found", "done")
+    __slots__ = ("count", "direction", "done", "event", "found", "method", "session")
 
     def __init__(
         self, method: str | None, event: str | None, direction: str | None, session: str | None, count: int

@@ -12,6 +12,7 @@ port, on asyncio and trio alike.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,7 @@ from ._connection import Connection
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
 
-__all__ = ["serve_lean", "lean_available"]
+__all__ = ["lean_available", "serve_lean"]
 
 logger = logging.getLogger(__name__)
 
@@ -185,11 +186,9 @@ async def _serve_websocket(app: SimulatorApp, stream: anyio.abc.SocketStream, fi
                             await stream.send(ws.send(event.response()))
                     elif isinstance(event, CloseConnection):
                         connection.closed = True
-                        try:
+                        with contextlib.suppress(Exception):  # the peer may be gone already
                             async with lock:
                                 await stream.send(ws.send(event.response()))
-                        except Exception:  # the peer may be gone already
-                            pass
                         tg.cancel_scope.cancel()
                         return
                 try:
@@ -253,7 +252,7 @@ async def _serve_http(app: SimulatorApp, stream: anyio.abc.SocketStream, first: 
             except Exception as exc:  # bad input must never stop the server
                 logger.exception("relay simulator: HTTP handler failed")
                 status, content_type = 500, "application/json"
-                payload = ('{"error": %s}' % _json_str(f"internal simulator error: {exc!r}")).encode()
+                payload = f'{{"error": {_json_str(f"internal simulator error: {exc!r}")}}}'.encode()
         headers = [("content-type", content_type), ("content-length", str(len(payload)))]
         out = conn.send(h11.Response(status_code=status, headers=headers)) or b""
         if method != "HEAD":

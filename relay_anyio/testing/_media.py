@@ -11,17 +11,18 @@ from typing import Any
 
 from ._errors import BAD_REQUEST, CommandError
 
-__all__ = ["validate_media", "media_duration", "media_problem", "RINGTONES"]
+__all__ = ["RINGTONES", "media_duration", "media_problem", "validate_media"]
 
 TTS_SECONDS_PER_CHAR = 0.06
 TTS_MIN_SECONDS = 0.5
 AUDIO_SECONDS = 2.0
 RINGTONE_CYCLE_SECONDS = 4.0
 
-RINGTONES = frozenset(
-    "at au bg br be ch cl cn cz de dk ee es fi fr gr hu il in it lt jp mx my nl no nz "
-    "ph pl pt ru se sg th uk us tw ve za".split()
-)
+RINGTONES = frozenset({
+    "at", "au", "bg", "br", "be", "ch", "cl", "cn", "cz", "de", "dk", "ee", "es",
+    "fi", "fr", "gr", "hu", "il", "in", "it", "lt", "jp", "mx", "my", "nl", "no",
+    "nz", "ph", "pl", "pt", "ru", "se", "sg", "th", "uk", "us", "tw", "ve", "za",
+})
 
 
 def _number(value: Any) -> bool:
@@ -69,7 +70,7 @@ def media_problem(media: dict[str, Any]) -> str | None:
     params = media["params"]
     if media["type"] == "audio":
         url = params["url"]
-        if not (url.startswith("http://") or url.startswith("https://")):
+        if not url.startswith(("http://", "https://")):
             return f"cannot fetch audio {url!r}: not an http(s) URL"
     if media["type"] == "ringtone" and params["name"] not in RINGTONES:
         return f"unknown ringtone {params['name']!r}"

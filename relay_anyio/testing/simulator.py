@@ -15,10 +15,11 @@ import secrets
 import socket
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 import attrs
 
 from ..protocol import Message, Request, new_id
@@ -151,7 +152,7 @@ class RelaySimulator:
 
     # -- life cycle ------------------------------------------------------------
 
-    async def __aenter__(self) -> RelaySimulator:
+    async def __aenter__(self) -> Self:
         if self._tg is not None:
             raise RuntimeError("this RelaySimulator is already running")
         if self._served.is_set():
@@ -342,7 +343,7 @@ class RelaySimulator:
             if not call.emit_many("calling.call.play", params, n):
                 break
             sent += n
-            await anyio.sleep(0)
+            await anyio.lowlevel.checkpoint()
         return sent
 
     @property

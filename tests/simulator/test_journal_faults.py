@@ -1,4 +1,4 @@
-"""Journal queries and fault hooks (delay, refuse, drop at a stage)."""
+"""Journal queries and fault hooks (delay, refuse, drop at a stage, on blade.connect too)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import uuid
 import anyio
 import pytest
 
+from relay_anyio import Client
 from relay_anyio.testing import RelaySimulator
+from relay_anyio.testing._faults import DropStage
 
+from ..helpers import eventually
 from .conftest import answered_call
 from .rawclient import RawClient, open_client, started_client
 
@@ -104,6 +107,57 @@ async def test_drop_on_receive_and_after_response(sim: RelaySimulator) -> None:
         await c.subscribe()
         with anyio.fail_after(5):
             await c.closed.wait()
+
+
+def connect_directions(sim: RelaySimulator) -> list[str]:
+    return [e.direction for e in sim.journal.filter(method="blade.connect")]
+
+
+@pytest.mark.parametrize("stage", ["on_receive", "before_response"])
+async def test_drop_at_connect_loses_the_answer(sim: RelaySimulator, stage: DropStage) -> None:
+    sim.faults.drop_at("blade.connect", stage)
+    async with open_client(sim.url) as c:
+        with pytest.raises(ConnectionError):
+            await c.connect()
+    assert connect_directions(sim) == ["in"]
+    # on_receive runs nothing; before_response made the session, and it can be restored.
+    assert len(sim.sessions) == (1 if stage == "before_response" else 0)
+    async with open_client(sim.url) as c:
+        wanted = sim.sessions[0].id if sim.sessions else None
+        frame = await c.connect(sessionid=wanted)
+        assert frame["result"]["session_restored"] is (wanted is not None)
+    assert connect_directions(sim) == ["in", "in", "out"]
+
+
+async def test_drop_at_connect_after_response(sim: RelaySimulator) -> None:
+    sim.faults.drop_at("blade.connect", "after_response")
+    async with open_client(sim.url) as c:
+        frame = await c.connect()
+        assert frame["result"]["session_restored"] is False
+        with anyio.fail_after(5):
+            await c.closed.wait()
+    assert connect_directions(sim) == ["in", "out"]
+    assert [s.id for s in sim.sessions] == [c.sessionid]
+
+
+@pytest.mark.parametrize("stage", ["on_receive", "before_response", "after_response"])
+async def test_client_retries_a_dropped_connect(sim: RelaySimulator, stage: DropStage) -> None:
+    sim.faults.drop_at("blade.connect", stage)
+    async with Client(project=sim.project, token=sim.token, host=sim.url, reconnect_base=0.01) as client:
+        assert client.connected and client.session.connections == 2
+        assert connect_directions(sim).count("in") == 2
+        # The same fault on a reconnect: the client tries again and restores its session.
+        sim.faults.drop_at("blade.connect", stage)
+        assert sim.faults.drop() == 1
+        await eventually(
+            lambda: client.connected and client.session.connections == 4,
+            what="reconnect after a dropped blade.connect",
+        )
+        # After the answer was written the restore counts, and so does the next one.
+        assert client.session.restores == (2 if stage == "after_response" else 1)
+        assert not sim.faults.rules
+        call = client.calling.new_call(from_number="+1", to_number="+2")
+        assert (await call.dial()).successful
 
 
 async def test_journal_links_responses_to_methods(sim: RelaySimulator, client: RawClient) -> None:
