@@ -35,6 +35,7 @@ from anyio.abc import TaskGroup, TaskStatus
 from httpx_ws import HTTPXWSException, aconnect_ws
 
 from . import protocol as p
+from ._deadlines import Deadlines
 from ._socket import RelaySocket, SocketClosed
 from ._writer import FrameWriter
 from .errors import (
@@ -106,7 +107,7 @@ class _Pending:
 
     __slots__ = (
         "id", "method", "params", "call_id", "blade", "sent_gen", "sent_at", "silent_retry",
-        "response", "failure", "error", "wake",
+        "response", "failure", "error", "wake", "expired",
     )
 
     def __init__(self, method: str, params: dict[str, Any], call_id: str | None, blade: bool = False) -> None:
@@ -122,6 +123,12 @@ class _Pending:
         self.failure: str | None = None
         self.error: BaseException | None = None
         self.wake = anyio.Event()
+        self.expired = False
+
+    def expire(self) -> None:
+        """Its deadline passed (called by Deadlines)."""
+        self.expired = True
+        self.wake.set()
 
 
 class Session:
@@ -167,6 +174,7 @@ class Session:
         self.restores = 0
         self._secrets = [token]
         self._pending: dict[str, _Pending] = {}
+        self._deadlines = Deadlines()  # command timeouts, one timer for all
         self._ready = anyio.Event()
         self._gen = 0
         self._writer: FrameWriter | None = None
@@ -222,9 +230,16 @@ class Session:
                         log.info("re-sending %s (id %s) into the restored session", method, pending.id)
                     self._send_pending(pending)
                     continue
-                with anyio.move_on_after(limit):
+                pending.expired = False
+                deadline = self._deadlines.call_at(pending.sent_at + limit, pending.expire)
+                try:
                     await pending.wake.wait()
-                if not pending.wake.is_set():
+                finally:
+                    self._deadlines.cancel(deadline)
+                if pending.response is not None or pending.failure is not None or pending.error is not None:
+                    continue
+                pending.wake = anyio.Event()  # woken by a lost connection or the deadline: wait again
+                if pending.expired:
                     if self._last_rx < pending.sent_at and not pending.silent_retry and self._ready.is_set():
                         # Nothing at all came back since we sent it: a slow server
                         # or a half-open link? A ping tells. Half-open: reconnect
@@ -238,8 +253,6 @@ class Session:
                             self._mark_lost()
                             continue
                     raise CommandTimeout(method, limit)
-                if pending.response is None and pending.failure is None and pending.error is None:
-                    pending.wake = anyio.Event()  # woken by a lost connection: wait again
         finally:
             self._pending.pop(pending.id, None)
 
@@ -327,6 +340,7 @@ class Session:
                     self._conn_tg = tg
                     tg.start_soon(self._write_until_lost, writer, conn_lost)
                     tg.start_soon(self._reader, ws, conn_lost)
+                    tg.start_soon(self._deadlines.run)
                     await self._handshake()
                     self._ready.set()
                     on_ready()

@@ -1,0 +1,63 @@
+"""Command timeouts for thousands of waiters with one timer.
+
+``anyio.move_on_after`` per command costs a cancel scope and an event-loop
+timer each; with thousands of commands in flight that was the largest
+single cost of a call (see benchmarks/FINDINGS.md). Here each waiter adds a
+three-item list to a heap, and one task sleeps until the earliest deadline
+and calls the expired entries' callbacks. A finished waiter only blanks its
+entry; the entry leaves the heap when its time comes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+__all__ = ["Deadlines"]
+
+# [when, tie-breaker, callback or None once cancelled]
+Entry = list[Any]
+
+
+class Deadlines:
+    """Call ``fn()`` at ``when`` (anyio clock) unless cancelled first; ``run()`` does the calling."""
+
+    def __init__(self) -> None:
+        self._heap: list[Entry] = []
+        self._order = itertools.count()
+        self._moved: anyio.Event | None = None
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def call_at(self, when: float, fn: Callable[[], object]) -> Entry:
+        entry = [when, next(self._order), fn]
+        heapq.heappush(self._heap, entry)
+        if self._heap[0] is entry and self._moved is not None:
+            self._moved.set()  # earlier than what run() sleeps until
+        return entry
+
+    def cancel(self, entry: Entry) -> None:
+        entry[2] = None
+        heap = self._heap
+        while heap and heap[0][2] is None:
+            heapq.heappop(heap)
+
+    async def run(self) -> None:
+        """Fire entries as they come due, until cancelled (one per connection)."""
+        heap = self._heap
+        while True:
+            self._moved = moved = anyio.Event()
+            now = anyio.current_time()
+            while heap and (heap[0][2] is None or heap[0][0] <= now):
+                fn = heapq.heappop(heap)[2]
+                if fn is not None:
+                    fn()
+            delay = heap[0][0] - now if heap else math.inf
+            with anyio.move_on_after(delay):
+                await moved.wait()

@@ -1,0 +1,57 @@
+"""Deadlines: the one timer behind every command timeout."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from relay_anyio._deadlines import Deadlines
+
+pytestmark = pytest.mark.anyio
+
+WAIT = 5.0  # fails the test instead of hanging
+
+
+async def test_entries_fire_in_deadline_order_and_cancelled_ones_never() -> None:
+    deadlines = Deadlines()
+    fired: list[str] = []
+    done = anyio.Event()
+    now = anyio.current_time()
+    deadlines.call_at(now + 0.03, lambda: fired.append("b"))
+    dropped = deadlines.call_at(now + 0.01, lambda: fired.append("never"))
+    deadlines.call_at(now + 0.02, lambda: fired.append("a"))
+    deadlines.call_at(now + 0.04, done.set)
+    deadlines.cancel(dropped)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(deadlines.run)
+        with anyio.fail_after(WAIT):
+            await done.wait()
+        tg.cancel_scope.cancel()
+    assert fired == ["a", "b"]
+    assert len(deadlines) == 0
+
+
+async def test_an_earlier_entry_added_while_running_wakes_the_timer() -> None:
+    deadlines = Deadlines()
+    late = anyio.Event()
+    early = anyio.Event()
+    deadlines.call_at(anyio.current_time() + 3600, late.set)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(deadlines.run)
+        await anyio.lowlevel.checkpoint()  # the runner now sleeps until the hour is up
+        deadlines.call_at(anyio.current_time(), early.set)
+        with anyio.fail_after(WAIT):
+            await early.wait()
+        tg.cancel_scope.cancel()
+    assert not late.is_set()
+    assert len(deadlines) == 1
+
+
+def test_cancelled_entries_leave_the_heap_once_on_top() -> None:
+    deadlines = Deadlines()
+    entries = [deadlines.call_at(float(i), lambda: None) for i in range(5)]
+    deadlines.cancel(entries[2])
+    assert len(deadlines) == 5  # not on top yet
+    deadlines.cancel(entries[0])
+    deadlines.cancel(entries[1])
+    assert len(deadlines) == 2  # 0, 1 and the blank 2 behind them are gone
