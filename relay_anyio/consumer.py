@@ -8,14 +8,18 @@ you already have.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import signal
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import anyio
 
 from .call import Call
 from .client import Client
+from .errors import InvalidArgumentType
 
 __all__ = ["Consumer", "ConsumerConfig"]
 
@@ -26,8 +30,15 @@ class ConsumerConfig:
     """What a consumer connects with; shared by this Consumer and relay_sync's.
 
     Class attributes (or constructor keywords): ``project``, ``token``,
-    ``contexts``, ``host`` (default ``relay.signalwire.com``), and
-    ``client_options`` (extra keywords for the Client).
+    ``contexts``, ``host`` (default ``relay.signalwire.com``),
+    ``client_options`` (extra keywords for the Client), and
+    ``gc_threshold``: while ``run()`` owns the process it raises CPython's
+    first garbage-collector threshold to this many objects (default 50,000;
+    None leaves the collector alone), and restores it on the way out. With
+    thousands of calls in flight the default threshold (700) makes the
+    collector walk every live call again and again: at 20,000 calls at once
+    that costs more than a third of the CPU (see benchmarks/README.md).
+    ``serve()`` never touches it: inside your own loop, the process is yours.
     """
 
     project: ClassVar[str | None] = None
@@ -35,12 +46,29 @@ class ConsumerConfig:
     contexts: ClassVar[list[str]] = []
     host: ClassVar[str] = "relay.signalwire.com"
     client_options: ClassVar[dict[str, Any]] = {}
+    gc_threshold: ClassVar[int | None] = 50_000
 
     def __init__(self, **overrides: Any) -> None:
         for key, value in overrides.items():
-            if key not in ("project", "token", "contexts", "host", "client_options"):
+            if key not in ("project", "token", "contexts", "host", "client_options", "gc_threshold"):
                 raise TypeError(f"unknown Consumer option {key!r}")
             setattr(self, key, value)
+        threshold = self.gc_threshold
+        if threshold is not None and (not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1):
+            raise InvalidArgumentType("gc_threshold", threshold, "a positive int or None")
+
+    @contextlib.contextmanager
+    def _gc_for_many_calls(self) -> Iterator[None]:
+        """For run(), which owns the process: the collector threshold from ``gc_threshold``."""
+        if self.gc_threshold is None:
+            yield
+            return
+        previous = gc.get_threshold()
+        gc.set_threshold(self.gc_threshold, *previous[1:])
+        try:
+            yield
+        finally:
+            gc.set_threshold(*previous)
 
     def _credentials(self) -> tuple[str, str]:
         """``(project, token)``, or ValueError when they or the contexts are missing."""
@@ -101,7 +129,8 @@ class Consumer(ConsumerConfig):
 
     def run(self, backend: str = "asyncio") -> None:
         """Run until Ctrl-C or SIGTERM (this call owns the process). ``backend``: asyncio or trio."""
-        anyio.run(self._run_owning_process, backend=backend)
+        with self._gc_for_many_calls():
+            anyio.run(self._run_owning_process, backend=backend)
 
     async def _run_owning_process(self) -> None:
         async with anyio.create_task_group() as tg:

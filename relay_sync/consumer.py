@@ -30,7 +30,7 @@ class Consumer(ConsumerConfig):
     """Base class for blocking inbound-call consumers.
 
     Settings as relay_anyio's (``project``, ``token``, ``contexts``, ``host``,
-    ``client_options`` — here also e.g. ``max_workers``).
+    ``client_options`` — here also e.g. ``max_workers`` — and ``gc_threshold``).
     """
 
     def __init__(self, **overrides: Any) -> None:
@@ -62,7 +62,7 @@ class Consumer(ConsumerConfig):
             self.on_incoming_call(call)
 
         client = Client(project, token, self.host, backend=backend, **self.client_options)
-        with contextlib.suppress(KeyboardInterrupt), self._stop_on_sigterm(), client:
+        with contextlib.suppress(KeyboardInterrupt), self._gc_for_many_calls(), self._stop_on_sigterm(), client:
             self.client = client
             try:
                 if not client.calling.receive(self.contexts, handle):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from relay_anyio import Call, Consumer
+from relay_anyio import Call, Consumer, InvalidArgumentType
 from relay_anyio.testing import Caller, RelaySimulator
 
 pytestmark = pytest.mark.anyio
@@ -59,17 +60,39 @@ async def test_consumer_needs_credentials_and_contexts() -> None:
         await Consumer(project="p", token="t").serve()
     with pytest.raises(TypeError, match="unknown Consumer option"):
         Consumer(colour="red")
+    with pytest.raises(InvalidArgumentType, match="gc_threshold"):
+        Consumer(gc_threshold=0)
+    with pytest.raises(InvalidArgumentType, match="gc_threshold"):
+        Consumer(gc_threshold="many")
+
+
+async def test_serve_leaves_the_garbage_collector_alone(sim: RelaySimulator) -> None:
+    seen: list[int] = []
+
+    class IVR(Consumer):
+        project, token, host = sim.project, sim.token, sim.url
+        contexts = ["office"]
+
+        async def ready(self) -> None:
+            seen.append(gc.get_threshold()[0])
+            self.stop()
+
+    before = gc.get_threshold()
+    with anyio.fail_after(5):
+        await IVR(gc_threshold=12_345).serve()
+    assert seen == [before[0]]  # serve() runs in the user's process: not ours to tune
 
 
 CONSUMER_SCRIPT = textwrap.dedent(
     """
-    import sys
+    import gc, sys
     from relay_anyio import Consumer
 
     class IVR(Consumer):
         contexts = ["office"]
 
         async def ready(self):
+            print("gc while running", gc.get_threshold()[0], flush=True)
             print("ready", flush=True)
 
         async def on_incoming_call(self, call):
@@ -78,7 +101,9 @@ CONSUMER_SCRIPT = textwrap.dedent(
         async def teardown(self):
             print("teardown", flush=True)
 
+    before = gc.get_threshold()
     IVR(project=sys.argv[1], token=sys.argv[2], host=sys.argv[3]).run(backend=sys.argv[4])
+    print("gc restored" if gc.get_threshold() == before else "gc not restored", flush=True)
     """
 )
 
@@ -98,6 +123,7 @@ async def test_run_stops_cleanly_on_signals(sim: RelaySimulator, tmp_path: Path,
             line = b""
             while b"ready" not in line:
                 line += await process.stdout.receive()
+            assert b"gc while running 50000" in line  # run() owns the process: tuned for many calls
             handle = await sim.inbound_call(context="office", caller=Caller())
             assert await handle.wait_for("answered")
             os.kill(process.pid, signum)
@@ -107,3 +133,4 @@ async def test_run_stops_cleanly_on_signals(sim: RelaySimulator, tmp_path: Path,
             code = await process.wait()
     assert code == 0
     assert b"teardown" in rest
+    assert b"gc restored" in rest  # and put back on the way out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import gc
 import threading
 from typing import Any, ClassVar
 
@@ -104,6 +105,7 @@ class IVR(Consumer):
 
     def ready(self) -> None:
         self.log.append("ready")
+        self.gc_threshold_seen = gc.get_threshold()[0]
         self.is_ready.set()
 
     def on_incoming_call(self, call: Call) -> None:
@@ -118,7 +120,8 @@ class IVR(Consumer):
 
 
 def test_consumer_runs_handlers_in_workers_and_stops_from_another_thread(sim: Simulator, backend: str) -> None:
-    ivr = IVR(project=sim.project, token=sim.token, host=sim.url)
+    ivr = IVR(project=sim.project, token=sim.token, host=sim.url, gc_threshold=23_456)
+    before = gc.get_threshold()
     done: list[Any] = []
 
     def far_end() -> None:
@@ -135,6 +138,8 @@ def test_consumer_runs_handlers_in_workers_and_stops_from_another_thread(sim: Si
     helper.join(WAIT)
     assert done == ["hangup", "You said 1234"]
     assert ivr.log == ["ready", "call on relay", "teardown"] and ivr.client is None
+    # run() owns the process: the collector was tuned for many calls, and is restored
+    assert ivr.gc_threshold_seen == 23_456 and gc.get_threshold() == before
 
 
 def test_consumer_stops_cleanly_on_ctrl_c(sim: Simulator, backend: str) -> None:
