@@ -14,6 +14,7 @@ that stops making progress for ``--stall`` seconds, or outlives
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -548,6 +549,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sim-pid", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--stall", type=float, default=20.0)
+    parser.add_argument("--gc-threshold", type=int, default=None,
+                        help="CPython's first GC threshold, as Consumer.run() sets it (default: leave it)")
     return parser.parse_args(argv)
 
 
@@ -555,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.http is None:
         args.http = "http://" + args.url.split("://", 1)[1]
+    if args.gc_threshold is not None:
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     runner: Callable[[argparse.Namespace], Awaitable[dict[str, Any]]]
     if args.impl == "sync":
         result = run_sync(args)
