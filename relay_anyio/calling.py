@@ -15,6 +15,7 @@ from . import commands
 from .call import Call
 from .errors import InvalidArgument, InvalidArgumentType
 from .protocol import RelayEvent, obj
+from .results import DialResult
 
 # The calling events this SDK routes (PROTOCOL.md section 3).
 EVENT_TYPES = frozenset(
@@ -31,7 +32,6 @@ EVENT_TYPES = frozenset(
         "calling.call.tap",
     }
 )
-from .results import DialResult
 
 if TYPE_CHECKING:
     from .client import Client

@@ -26,7 +26,6 @@ from typing import Any
 import anyio
 import anyio.abc
 import pytest
-from anyio.abc import SocketAttribute
 from anyio.streams.tls import TLSStream
 
 from relay_anyio import Call, Client

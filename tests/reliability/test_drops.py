@@ -29,7 +29,6 @@ from .conftest import (
     TcpProxy,
     assert_each_id_is_one_command,
     connects_in,
-    event_ids,
     placer,
     requests_in,
 )

@@ -292,7 +292,7 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
         DetectAction(call, {"detect": {"type": "machine"}}, decisive=True),
         FaxAction(call, {}, method="calling.send_fax"), SendDigitsAction(call, {}), TapAction(call, {}),
     ]
-    for action, control_id in zip(actions, CONTROL_IDS):
+    for action, control_id in zip(actions, CONTROL_IDS, strict=True):
         action.control_id = control_id
         call._actions[control_id] = action
     call._connect = ConnectAction(call, {})
@@ -371,7 +371,7 @@ ODD_FRAMES: dict[str, tuple[str | bytes, str | None]] = {
     "error response to unknown id": ('{"jsonrpc": "2.0", "id": "nobody", "error": {"code": -1, "message": "x"}}', None),
     "neither request nor response": ('{"jsonrpc": "2.0", "id": "x"}', None),
     "unknown server method": ('{"jsonrpc": "2.0", "id": "m1", "method": "blade.reboot", "params": {}}', "error"),
-    "broadcast without inner params": ('{"jsonrpc": "2.0", "id": "b-1", "method": "blade.broadcast", "params": {"protocol": "%s"}}' % PROTO, "ack"),
+    "broadcast without inner params": (f'{{"jsonrpc": "2.0", "id": "b-1", "method": "blade.broadcast", "params": {{"protocol": "{PROTO}"}}}}', "ack"),
     "broadcast event_type not text": (_b(None, {}), "ack"),  # type: ignore[arg-type]
     "broadcast event params not object": (_b("calling.call.play", [1, 2]), "ack"),
     "broadcast timestamp 10**400": (_b("calling.call.play", KNOWN_PLAY, timestamp=HUGE_INT), "ack"),

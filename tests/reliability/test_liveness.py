@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -12,7 +13,7 @@ from relay_anyio import Client, CommandTimeout
 from relay_anyio.testing import RelaySimulator
 
 from ..helpers import eventually
-from .conftest import FAST, Place, Records, TcpProxy, connects_in, placer, requests_in, assert_each_id_is_one_command
+from .conftest import FAST, Records, TcpProxy, connects_in, placer, requests_in, assert_each_id_is_one_command
 
 pytestmark = pytest.mark.anyio
 
@@ -27,7 +28,7 @@ PING_TIMEOUT = 0.3
 async def test_pings_follow_the_configured_interval(sim: RelaySimulator) -> None:
     async with Client(project=sim.project, token=sim.token, host=sim.url, keepalive=KEEPALIVE, timeout=2):
         pings = await sim.journal.wait_for(method="blade.ping", direction="in", count=4, timeout=5)
-        gaps = [b.time - a.time for a, b in zip(pings, pings[1:])]
+        gaps = [b.time - a.time for a, b in itertools.pairwise(pings)]
         assert all(KEEPALIVE * 0.9 <= g <= KEEPALIVE + 0.5 for g in gaps), gaps
         assert all(isinstance(p.frame["params"].get("timestamp"), float) for p in pings)
 

@@ -224,7 +224,7 @@ async def test_events_need_subscription(sim: RelaySimulator) -> None:
 async def test_usage_without_async_with_explains(anyio_backend: str) -> None:
     sim = RelaySimulator()
     with pytest.raises(RuntimeError, match="async with"):
-        sim.url
+        _ = sim.url
     with pytest.raises(RuntimeError, match="async with"):
         await sim.inbound_call("office")
 
