@@ -9,7 +9,8 @@ the core raised.
 
 Why not ``BlockingPortal.start_task_soon``: it blocks the caller until the
 loop has spawned the task and then again for the result, two thread
-hand-offs per call; ``Core.run`` makes one (measured in benchmarks/).
+hand-offs per call; ``Core.run`` makes one: the loop's own thread-safe
+callback starts the task (measured in benchmarks/).
 
 Callbacks never run on the portal thread (a blocking method called there
 could never finish): relay_anyio calls a small ``Callback`` object on its
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import contextvars
 import functools
 import inspect
 import logging
@@ -75,14 +77,27 @@ def _settle(setter: Callable[[Any], None], value: Any) -> None:
 
 
 def _loop_scheduler(backend: str) -> Callable[..., object]:
-    """In the portal: the loop's own non-blocking, thread-safe "call this soon"."""
+    """In the portal: the loop's own non-blocking, thread-safe "call this soon".
+
+    Its callbacks run outside any task, where anyio cannot tell which
+    library runs the loop; trio says so for its whole thread, and for
+    asyncio the callbacks run in a context that names it (sniffio, when
+    installed, is what anyio asks).
+    """
     if backend == "trio":
         import trio
 
         return trio.lowlevel.current_trio_token().run_sync_soon
     import asyncio
 
-    return asyncio.get_running_loop().call_soon_threadsafe
+    context = contextvars.copy_context()
+    try:
+        import sniffio
+    except ImportError:  # anyio then asks asyncio itself, which works in callbacks
+        pass
+    else:
+        context.run(sniffio.current_async_library_cvar.set, "asyncio")
+    return functools.partial(asyncio.get_running_loop().call_soon_threadsafe, context=context)
 
 
 class Core:
@@ -97,8 +112,7 @@ class Core:
         self._lock = threading.Lock()
         self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
         self._jobs: set[_Job] = set()
-        self._queue: deque[_Job] = deque()
-        self._woken = portal.call(anyio.Event)
+        self._tg: anyio.abc.TaskGroup | None = None
         self._schedule: Callable[..., object] = _unstarted
 
     @classmethod
@@ -128,26 +142,22 @@ class Core:
         self._stack.close()
 
     async def _hub(self, backend: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        """The portal task that starts each queued job in a task of its own.
-
-        Threads append to ``_queue`` and schedule ``_wake`` on the loop (no
-        blocking); the hub's task group is cancelled when the portal stops.
-        """
-        self._schedule = _loop_scheduler(backend)
+        """The portal task whose task group owns every job's task (cancelled when the portal stops)."""
         async with anyio.create_task_group() as tg:
+            self._tg = tg
+            self._schedule = _loop_scheduler(backend)
             task_status.started()
-            queue = self._queue
-            while True:
-                await self._woken.wait()
-                self._woken = anyio.Event()
-                while queue:
-                    job = queue.popleft()
-                    if not job.future.cancelled():
-                        tg.start_soon(self._execute, job)
+            await anyio.sleep_forever()
 
-    def _wake(self) -> None:
-        # On the loop, called back by _schedule.
-        self._woken.set()
+    def _spawn(self, job: _Job) -> None:
+        # On the loop, called back by _schedule: start the job in a task of its own.
+        if job.future.cancelled():
+            return
+        try:
+            assert self._tg is not None
+            self._tg.start_soon(self._execute, job)
+        except RuntimeError:  # the hub is gone: the portal is stopping
+            job.future.cancel()
 
     async def _execute(self, job: _Job) -> None:
         future = job.future
@@ -188,9 +198,8 @@ class Core:
         job = _Job(functools.partial(fn, *args, **kwargs) if args or kwargs else fn)
         self._jobs.add(job)
         try:
-            self._queue.append(job)
             try:
-                self._schedule(self._wake)
+                self._schedule(self._spawn, job)
             except RuntimeError:  # the loop has finished (trio's RunFinishedError is one too)
                 raise ConnectionClosed("the client is closed") from None
             return self.sync(self._wait(job))
