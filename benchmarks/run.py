@@ -183,7 +183,21 @@ def run_client(cmd: list[str], timeout: float) -> dict[str, Any]:
     raise RuntimeError(f"client exited {done.returncode} without a result: {' | '.join(tail)}")
 
 
+# A run of N=100 calls lasts about 0.1 s, so one scheduler hiccup on a shared
+# machine moves its CPU per call by a third: those rows are the median of three.
+SHORT_N, SHORT_REPEATS = 100, 3
+
+
 def measure(scenario: str, label: str, n: int, client_cmd: list[str], plan: Plan, inbound: int) -> Run:
+    if n != SHORT_N or scenario != "ivr":
+        return measure_once(scenario, label, n, client_cmd, plan, inbound)
+    runs = [measure_once(scenario, label, n, client_cmd, plan, inbound) for _ in range(SHORT_REPEATS)]
+    good = sorted((r for r in runs if not r.error and r.result.get("cpu_per_unit_ms") is not None),
+                  key=lambda r: r.result["cpu_per_unit_ms"])
+    return good[len(good) // 2] if good else runs[-1]
+
+
+def measure_once(scenario: str, label: str, n: int, client_cmd: list[str], plan: Plan, inbound: int) -> Run:
     run = Run(scenario, label, n)
     print(f"  {scenario:8} {label:24} N={n:<7}", end="", flush=True)
     started = time.monotonic()
@@ -442,7 +456,8 @@ def report(runs: list[Run], plan: Plan, mode: str, command: str, official_note: 
         "Simulator: `relay-sim --time-scale 0 --no-journal --server lean --recordings-in-memory`, one process per run; "
         "each client in a process of its own. CPU = user + sys of the client process (`getrusage`), from the first "
         "inbound call (IVR), the first dial (dialer) or the burst request (events) to the last completion. "
-        "\"simulator busy\" = the simulator's CPU over the same window / wall time (100 % = one core saturated).  ",
+        "\"simulator busy\" = the simulator's CPU over the same window / wall time (100 % = one core saturated). "
+        f"IVR rows with N = {SHORT_N}: the median of {SHORT_REPEATS} runs (each lasts about 0.1 s).  ",
         f"Official SDK: {official_note}",
         "",
         "## Targets",
