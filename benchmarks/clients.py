@@ -60,30 +60,32 @@ class Progress:
     def complete(self) -> bool:
         return self.done >= self.n
 
+    def outcome(self, deadline: float, stall: float) -> str | None:
+        """'ok' once every unit is done, 'timeout' past ``deadline``, 'stalled'
+        after ``stall`` s without progress; None while it goes on."""
+        if self.complete:
+            return "ok"
+        now = time.monotonic()
+        if now > deadline:
+            return "timeout"
+        if now - self.last > stall:
+            return "stalled"
+        return None
+
 
 async def wait_progress(progress: Progress, timeout: float, stall: float) -> str:
     """Wait until every unit completed; 'ok', 'stalled' or 'timeout'."""
     deadline = time.monotonic() + timeout
-    while not progress.complete:
-        now = time.monotonic()
-        if now > deadline:
-            return "timeout"
-        if now - progress.last > stall:
-            return "stalled"
+    while (outcome := progress.outcome(deadline, stall)) is None:
         await anyio.sleep(0.02)
-    return "ok"
+    return outcome
 
 
 def wait_progress_blocking(progress: Progress, timeout: float, stall: float) -> str:
     deadline = time.monotonic() + timeout
-    while not progress.complete:
-        now = time.monotonic()
-        if now > deadline:
-            return "timeout"
-        if now - progress.last > stall:
-            return "stalled"
+    while (outcome := progress.outcome(deadline, stall)) is None:
         time.sleep(0.02)
-    return "ok"
+    return outcome
 
 
 def place_inbound(http: str, count: int) -> None:

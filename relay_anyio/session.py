@@ -24,8 +24,8 @@ import re
 import ssl
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -423,10 +423,16 @@ class Session:
         self._writer.send(frame)
 
     async def _write_until_lost(self, writer: FrameWriter, conn_lost: anyio.Event) -> None:
-        try:
+        with self._ends_connection("writer", conn_lost):
             await writer.run()
-        except Exception as exc:  # noqa: BLE001 - every way a write fails ends this connection
-            log.debug("writer stopped: %r", exc)
+
+    @contextmanager
+    def _ends_connection(self, what: str, conn_lost: anyio.Event) -> Iterator[None]:
+        """The reader and the writer: however either stops, the connection is over."""
+        try:
+            yield
+        except Exception as exc:  # noqa: BLE001 - every way a socket dies ends this connection
+            log.debug("%s stopped: %r", what, exc)
         finally:
             if self._conn_lost is conn_lost:
                 self._mark_lost()
@@ -475,7 +481,7 @@ class Session:
     # -- reading -------------------------------------------------------------------
 
     async def _reader(self, ws: RelaySocket, conn_lost: anyio.Event) -> None:
-        try:
+        with self._ends_connection("reader", conn_lost):
             while True:
                 texts = await ws.receive_frames()
                 self._last_rx = anyio.current_time()
@@ -489,12 +495,6 @@ class Session:
                     reply = self._on_frame(text)
                     if reply is not None:
                         self._send_text(reply)
-        except Exception as exc:  # noqa: BLE001 - every way a socket dies ends this connection
-            log.debug("reader stopped: %r", exc)
-        finally:
-            if self._conn_lost is conn_lost:
-                self._mark_lost()
-            conn_lost.set()
 
     def _on_frame(self, text: str | bytes) -> str | None:
         """Handle one inbound frame; returns the reply to send, if any."""

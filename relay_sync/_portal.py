@@ -30,7 +30,8 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar, cast
+from types import TracebackType
+from typing import Any, Self, TypeVar, cast
 
 import anyio
 import anyio.abc
@@ -41,7 +42,7 @@ from relay_anyio import ConnectionClosed, InvalidArgumentType, Result
 
 from ._facade import Facade, facade_class
 
-__all__ = ["Callback", "Core", "Lane"]
+__all__ = ["Callback", "Core", "Lane", "Opened"]
 
 log = logging.getLogger("relay_sync")
 
@@ -257,6 +258,25 @@ class Core:
 
 def _unstarted(*_: Any) -> None:
     raise RuntimeError("the portal is not started")
+
+
+class Opened:
+    """``with`` for the objects that own a Core (Client, Simulator): ``open()``
+    on the way in, ``close()`` on the way out, also after an exception."""
+
+    def open(self) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.open()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def _stop_portal(portal: BlockingPortal) -> None:

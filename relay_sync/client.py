@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from types import TracebackType
 from typing import Any, Self
 
 import relay_anyio
 from relay_anyio import ConnectionClosed, InvalidArgument, InvalidArgumentType
 
-from ._portal import Core
+from ._portal import Core, Opened
 from .calling import Calling
 
 __all__ = ["Client"]
@@ -19,7 +18,7 @@ BACKENDS = ("asyncio", "trio")
 DEFAULT_MAX_WORKERS = 64
 
 
-class Client:
+class Client(Opened):
     """A connection to Relay for blocking code: ``with Client(project, token, host) as client:``.
 
     ``backend``: ``"asyncio"`` (default) or ``"trio"``, the event loop the
@@ -104,14 +103,6 @@ class Client:
                 core.close()
             finally:
                 self._async = None
-
-    def __enter__(self) -> Self:
-        return self.open()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def _client_signature() -> inspect.Signature:

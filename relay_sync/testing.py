@@ -12,14 +12,13 @@ shares an event loop with the client under test, nor with Jupyter's.
 from __future__ import annotations
 
 import functools
-from types import TracebackType
 from typing import Any, Self
 
 import relay_anyio.testing as _t
 from relay_anyio.testing import Caller, busy, decline, fax, human, machine, no_answer
 
 from ._facade import Facade, blocking, mirror_of
-from ._portal import Core
+from ._portal import Core, Opened
 
 __all__ = ["CallHandle", "Caller", "Journal", "Simulator", "busy", "decline", "fax", "human", "machine", "no_answer"]
 
@@ -62,7 +61,7 @@ class Journal(Facade[_t.Journal], wraps=_t.Journal):
 _sim = mirror_of(_t.RelaySimulator)
 
 
-class Simulator(Facade[_t.RelaySimulator], wraps=_t.RelaySimulator):
+class Simulator(Facade[_t.RelaySimulator], Opened, wraps=_t.RelaySimulator):
     """``with Simulator(time_scale=0) as sim:``: a RelaySimulator in a thread of its own.
 
     Keywords are RelaySimulator's (``time_scale``, ``project``, ``token``
@@ -109,11 +108,3 @@ class Simulator(Facade[_t.RelaySimulator], wraps=_t.RelaySimulator):
     def close(self) -> None:
         """Stop the simulator and join its thread."""
         self._core.close()
-
-    def __enter__(self) -> Self:
-        return self.open()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()

@@ -7,10 +7,11 @@ calls produced, ``/control/...`` is the HTTP control API (``_control``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -63,11 +64,7 @@ class SimulatorApp:
         if message["type"] != "websocket.connect":
             return
         await send({"type": "websocket.accept"})
-        sim = self.sim
-        connection = Connection(sim.journal)
-        endpoint = BladeEndpoint(sim, connection)
-        sim._connections.add(connection)
-        try:
+        with self.relay_socket() as (connection, endpoint):
             async with anyio.create_task_group() as tg:
 
                 async def write() -> None:
@@ -93,6 +90,18 @@ class SimulatorApp:
                     endpoint.handle_text(text)
                 connection.closed = True
                 tg.cancel_scope.cancel()
+
+    @contextlib.contextmanager
+    def relay_socket(self) -> Iterator[tuple[Connection, BladeEndpoint]]:
+        """One accepted Relay socket's simulator side, for either server: its
+        Connection and Blade endpoint, registered while the body runs and
+        closed after it, whatever way it ends (a handler error is logged)."""
+        sim = self.sim
+        connection = Connection(sim.journal)
+        endpoint = BladeEndpoint(sim, connection)
+        sim._connections.add(connection)
+        try:
+            yield connection, endpoint
         except Exception:
             logger.exception("relay simulator: socket handler failed")
         finally:

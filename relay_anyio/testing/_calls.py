@@ -211,36 +211,21 @@ class CallHandle:
 
     def emit(self, event_type: str, params: dict[str, Any]) -> None:
         """Broadcast a calling event to the session that owns the call."""
+        session = self._listening_session()
+        if session is not None:
+            session.deliver(Request(new_id(), "blade.broadcast", self._broadcast(session, event_type, params)))
+
+    def _listening_session(self) -> Session | None:
+        """The session that owns the call, if it is subscribed to events."""
         session = self._session
         if session is None or session.forgotten or not session.subscribed or session.protocol is None:
-            return
-        sim = self._sim
-        request = Request(
-            new_id(),
-            "blade.broadcast",
-            broadcast_params(
-                protocol=session.protocol,
-                event_type=event_type,
-                params=params,
-                timestamp=sim.clock.timestamp(),
-                broadcaster=sim.nodeid,
-                project_id=sim.project,
-                space_id=sim.space_id,
-            ),
-        )
-        session.deliver(request)
+            return None
+        return session
 
-    def emit_many(self, event_type: str, params: dict[str, Any], count: int) -> bool:
-        """Broadcast ``count`` copies of one event (fresh ids, one encoding).
-
-        For load generation: the frame is serialized once and only the
-        request id differs. False when no subscribed session owns the call.
-        """
-        session = self._session
-        if session is None or session.forgotten or not session.subscribed or session.protocol is None:
-            return False
+    def _broadcast(self, session: Session, event_type: str, params: dict[str, Any]) -> dict[str, Any]:
         sim = self._sim
-        shared = broadcast_params(
+        assert session.protocol is not None  # a listening session has set up
+        return broadcast_params(
             protocol=session.protocol,
             event_type=event_type,
             params=params,
@@ -249,6 +234,17 @@ class CallHandle:
             project_id=sim.project,
             space_id=sim.space_id,
         )
+
+    def emit_many(self, event_type: str, params: dict[str, Any], count: int) -> bool:
+        """Broadcast ``count`` copies of one event (fresh ids, one encoding).
+
+        For load generation: the frame is serialized once and only the
+        request id differs. False when no subscribed session owns the call.
+        """
+        session = self._listening_session()
+        if session is None:
+            return False
+        shared = self._broadcast(session, event_type, params)
         placeholder = new_id()
         head, _, tail = encode(Request(placeholder, "blade.broadcast", shared)).partition(placeholder)
         for _ in range(count):

@@ -22,8 +22,6 @@ import anyio
 import anyio.abc
 
 from ._app import MAX_BODY, SimulatorApp
-from ._blade import BladeEndpoint
-from ._connection import Connection
 
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
@@ -128,10 +126,6 @@ async def _serve_websocket(app: SimulatorApp, stream: anyio.abc.SocketStream, fi
             break
     if not accepted:
         return
-    sim = app.sim
-    connection = Connection(sim.journal)
-    endpoint = BladeEndpoint(sim, connection)
-    sim._connections.add(connection)
     lock = anyio.Lock()
 
     async def write(texts: list[str]) -> None:
@@ -143,7 +137,7 @@ async def _serve_websocket(app: SimulatorApp, stream: anyio.abc.SocketStream, fi
         async with lock:
             await stream.send(ws.send(CloseConnection(code=code)))
 
-    try:
+    with app.relay_socket() as (connection, endpoint):
         async with anyio.create_task_group() as tg:
 
             async def writer() -> None:
@@ -198,12 +192,6 @@ async def _serve_websocket(app: SimulatorApp, stream: anyio.abc.SocketStream, fi
                 ws.receive_data(data)
             connection.closed = True
             tg.cancel_scope.cancel()
-    except Exception:
-        logger.exception("relay simulator: socket handler failed")
-    finally:
-        connection.closed = True
-        sim._connections.discard(connection)
-        endpoint.closed()
 
 
 # -- HTTP (control API, recordings, fax documents) ----------------------------------

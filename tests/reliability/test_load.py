@@ -10,6 +10,7 @@ import pytest
 from relay_anyio import Call, Client
 from relay_anyio.testing import Caller, RelaySimulator
 
+from ..helpers import eventually
 from .conftest import Ledger, assert_each_id_is_one_command, requests_in
 
 pytestmark = pytest.mark.anyio
@@ -46,9 +47,7 @@ async def test_thousand_calls_three_drops_every_flow_once(make_sim, ledger: Ledg
             for fraction in (0.2, 0.45, 0.7):
                 await sim.journal.wait_for(method="calling.play", direction="in", count=int(CALLS * fraction), timeout=40)
                 drops += sim.faults.drop()
-                with anyio.fail_after(10):
-                    while not client.connected:
-                        await anyio.sleep(0.01)
+                await eventually(lambda: client.connected, timeout=10, what="the client reconnecting")
             await done.wait()
         assert drops == DROPS
         assert client.session.restores == DROPS and client.session.connections == DROPS + 1

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.anyio
 SCRIPT = Path(__file__).with_name("consumer_proc.py")
 WORKERS = 3
 CONTEXT = "scale"
+ANSWERED = ("answered", "ending", "ended")
 
 
 class Worker:
@@ -87,13 +88,16 @@ async def test_calls_spread_over_processes_and_survive_a_killed_one(make_sim, le
             noticed_at: list[int] = []
 
             async def keep_calling() -> None:
-                # A steady stream (one call per 5 ms: pacing, not waiting) until 20 calls after the server noticed.
+                # A steady stream, one call at a time (the next once this one is answered, or is
+                # stuck on the killed process), until 20 calls after the server noticed.
                 with anyio.fail_after(20):
                     while not noticed_at or len(second) < noticed_at[0] + 20:
                         if dead.connection is None and not noticed_at:
                             noticed_at.append(len(second))
-                        second.append(await sim.inbound_call(CONTEXT, caller=Caller()))
-                        await anyio.sleep(0.005)
+                        handle = await sim.inbound_call(CONTEXT, caller=Caller())
+                        second.append(handle)
+                        await eventually(lambda: handle.state in ANSWERED or handle._session is dead,  # noqa: B023
+                                         timeout=10, what=f"call {len(second)} answered")
 
             async with anyio.create_task_group() as calls:
                 calls.start_soon(keep_calling)

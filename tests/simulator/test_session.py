@@ -13,6 +13,7 @@ import pytest
 from relay_anyio.protocol import AUTH_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR
 from relay_anyio.testing import RelaySimulator
 
+from ..helpers import eventually
 from .rawclient import open_client, started_client
 
 pytestmark = pytest.mark.anyio
@@ -119,9 +120,7 @@ async def test_unacknowledged_broadcasts_resent_with_same_id(sim: RelaySimulator
         assert c2.events[0]["id"] == first_id
         # Now acknowledged (auto_ack): a further restore re-sends nothing.
         await sim.journal.wait_for(method=None, direction="in", count=1)
-        with anyio.fail_after(5):
-            while sim.sessions[0].unacked:
-                await anyio.sleep(0.01)
+        await eventually(lambda: not sim.sessions[0].unacked, what="every broadcast acknowledged")
 
 
 async def test_repeated_request_id_runs_once(sim: RelaySimulator) -> None:
@@ -155,9 +154,7 @@ async def test_session_expires_after_grace(anyio_backend: str) -> None:
     async with RelaySimulator(restore_grace=0.05) as sim:
         async with started_client(sim.url) as c:
             sessionid = c.sessionid
-        with anyio.fail_after(5):
-            while sim.sessions:
-                await anyio.sleep(0.01)
+        await eventually(lambda: not sim.sessions, what="the session expiring")
         async with open_client(sim.url) as c2:
             frame = await c2.connect(sessionid=sessionid)
             assert frame["result"]["session_restored"] is False
