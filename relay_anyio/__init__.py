@@ -6,17 +6,8 @@
 """
 
 from ._version import __version__
-from .actions import (
-    Action,
-    ConnectAction,
-    DetectAction,
-    FaxAction,
-    PlayAction,
-    PromptAction,
-    RecordAction,
-    SendDigitsAction,
-    TapAction,
-)
+from . import components
+from .components import *  # noqa: F403 - the Actions and Results, listed in components.__all__
 from .call import Call
 from .calling import Calling
 from .client import Client
@@ -32,69 +23,26 @@ from .errors import (
     RelayError,
     RemoteProtocolError,
 )
-from .results import (
-    AnswerResult,
-    ConnectResult,
-    DetectResult,
-    DialResult,
-    DisconnectResult,
-    Event,
-    FaxResult,
-    HangupResult,
-    PlayPauseResult,
-    PlayResult,
-    PlayResumeResult,
-    PlayVolumeResult,
-    PromptResult,
-    PromptVolumeResult,
-    RecordResult,
-    Result,
-    SendDigitsResult,
-    StopResult,
-    TapResult,
-)
+from .events import Event
+from .results import Result, StopResult
 
 __all__ = [
     "__version__",
-    "Action",
-    "AnswerResult",
     "AuthenticationError",
     "Call",
     "Calling",
     "Client",
     "CommandTimeout",
-    "ConnectAction",
-    "ConnectResult",
     "ConnectionClosed",
     "Consumer",
-    "DetectAction",
-    "DetectResult",
-    "DialResult",
-    "DisconnectResult",
     "Event",
-    "FaxAction",
-    "FaxResult",
-    "HangupResult",
     "InvalidArgument",
     "InvalidArgumentType",
     "LocalProtocolError",
-    "PlayAction",
-    "PlayPauseResult",
-    "PlayResult",
-    "PlayResumeResult",
-    "PlayVolumeResult",
-    "PromptAction",
-    "PromptResult",
-    "PromptVolumeResult",
     "ProtocolError",
-    "RecordAction",
-    "RecordResult",
     "RelayError",
     "RemoteProtocolError",
     "Result",
-    "SendDigitsAction",
-    "SendDigitsResult",
     "StopResult",
-    "TapAction",
-    "TapResult",
 ]
+__all__ += components.__all__

@@ -9,31 +9,20 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from . import commands
+from . import commands, wire
 from .call import Call
+from .components import DialResult
 from .errors import InvalidArgument, InvalidArgumentType
+from .events import FAMILIES, EventFamily
 from .protocol import RelayEvent, obj
-from .results import DialResult
 
-# The calling events this SDK routes (PROTOCOL.md section 3).
-EVENT_TYPES = frozenset(
-    {
-        "calling.call.receive",
-        "calling.call.state",
-        "calling.call.connect",
-        "calling.call.play",
-        "calling.call.collect",
-        "calling.call.record",
-        "calling.call.detect",
-        "calling.call.fax",
-        "calling.call.send_digits",
-        "calling.call.tap",
-    }
-)
+# Inbound calls are announced to the client, not to a call: no on() names.
+RECEIVE = EventFamily("calling.call.receive", None, fixed=())
 
 if TYPE_CHECKING:
+    from ._callcore import CallCore
     from .client import Client
     from .session import Session
 
@@ -76,18 +65,18 @@ class Calling:
         *,
         from_number: str,
         to_number: str,
-        timeout: int | None = None,
+        timeout: float | None = None,
         call_type: str = "phone",
     ) -> Call:
         """Create an outbound Call (not dialed yet: ``await call.dial()``).
 
         ``timeout``: seconds the call rings before giving up.
         """
-        commands.choice("call_type", call_type, commands.CALL_TYPES)
+        commands.choice("call_type", call_type, wire.CALL_TYPES)
         commands.text("from_number", from_number)
         commands.text("to_number", to_number)
         if timeout is not None:
-            timeout = commands.integer("timeout", timeout, minimum=1)
+            timeout = commands.number("timeout", timeout, minimum=1)
         return Call(self, from_number=from_number, to_number=to_number, timeout=timeout, call_type=call_type)
 
     async def dial(
@@ -95,7 +84,7 @@ class Calling:
         *,
         from_number: str,
         to_number: str,
-        timeout: int | None = None,
+        timeout: float | None = None,
         call_type: str = "phone",
     ) -> DialResult:
         """``new_call`` + ``dial``: returns the DialResult (``result.call`` is the Call)."""
@@ -131,12 +120,13 @@ class Calling:
     # -- driven by the session --------------------------------------------------
 
     def _dispatch(self, event: RelayEvent) -> None:
-        """Route one calling event. Never raises: a bad event is logged and dropped."""
-        params = event.params
-        if event.event_type not in EVENT_TYPES:
+        """Route one calling event by its declared family. Never raises: a bad event is logged and dropped."""
+        family = FAMILIES.get(event.event_type)
+        if family is None:
             log.debug("event of unknown type %r dropped", event.event_type)
             return
-        if event.event_type == "calling.call.receive":
+        params = event.params
+        if family is RECEIVE:
             self._on_receive(params)
             return
         call_id = params.get("call_id")
@@ -145,42 +135,58 @@ class Calling:
             tag = params.get("tag")
             call = self._by_tag.get(tag) if isinstance(tag, str) else None
         if call is None:
-            if event.event_type == "calling.call.state" and isinstance(call_id, str):
+            if family.handler == "_on_state" and isinstance(call_id, str):
                 if params.get("call_state") in ("ending", "ended"):
                     log.debug("call %s we do not know is %s: nothing to do", call_id, params.get("call_state"))
                     return
-                call = self._adopt(params)
+                call = self._adopt(params)  # a leg of a connect, or a call another client began
             else:
                 log.debug("event %s for unknown call %s dropped", event.event_type, call_id)
                 return
-        call._dispatch(event.event_type, params)
+        call._dispatch(family, params)
 
-    def _session_lost(self) -> None:
-        """The service gave us a fresh session: every call we knew is gone."""
+    def _session_lost(self, reason: str) -> None:
+        """The service forgot our calls (a fresh session), or the session gave up."""
         calls = self.calls
         self._by_id.clear()
         self._by_tag.clear()
         for call in calls:
             call._session_lost()
 
+    def _close(self, reason: str) -> None:
+        """The client is closing: every wait on every call ends now with ``reason``."""
+        for call in self.calls:
+            call._close(reason)
+
     # -- used by Call --------------------------------------------------------------
 
-    def _track_tag(self, call: Call) -> None:
-        self._by_tag[call.tag] = call
+    # Only Calls reach here (CallCore is their base, typed so for the parts).
+    def _track_tag(self, call: CallCore) -> None:
+        self._by_tag[call.tag] = cast(Call, call)
 
-    def _untrack_tag(self, call: Call) -> None:
+    def _untrack_tag(self, call: CallCore) -> None:
         self._by_tag.pop(call.tag, None)
 
-    def _bind(self, call: Call) -> None:
+    def _bind(self, call: CallCore) -> None:
         if call.id is not None:
-            self._by_id[call.id] = call
+            self._by_id[call.id] = cast(Call, call)
 
-    def _call_ended(self, call: Call) -> None:
+    def _call_ended(self, call: CallCore) -> None:
         if call.id is not None:
             self._by_id.pop(call.id, None)
         self._by_tag.pop(call.tag, None)
 
-    def _peer_call(self, peer: dict[str, Any], origin: Call) -> Call:
+    def _legs_of(self, origin: CallCore) -> list[Call]:
+        """The calls the service dialed for ``origin``'s connect (their state events name it as ``peer``)."""
+        legs = []
+        for call in self._by_id.values():
+            for params in call._state_params.values():
+                if obj(params.get("peer")).get("call_id") == origin.id:
+                    legs.append(call)
+                    break
+        return legs
+
+    def _peer_call(self, peer: dict[str, Any], origin: CallCore) -> Call:
         call_id = peer.get("call_id")
         call = self._by_id.get(call_id) if isinstance(call_id, str) else None
         if call is None:

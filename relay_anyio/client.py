@@ -117,6 +117,8 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool | None:
         tg, self._tg = self._tg, None
+        # Every wait on our calls ends now, unsuccessful, before anything is torn down.
+        self.calling._close("client closed")
         self._session.close()
         if tg is None:
             return None

@@ -8,64 +8,79 @@ gave are put on the wire: the service applies the reference's defaults.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
+from . import wire
 from .errors import InvalidArgument, InvalidArgumentType
+from .wire import DTMF_DIGITS, MEDIA_KEYS, MEDIA_TYPES, RINGTONES, SEND_DIGITS_CHARS, VOLUME_RANGE
 
 __all__ = [
-    "RINGTONES",
-    "MEDIA_TYPES",
-    "PROMPT_TYPES",
-    "DETECT_TYPES",
-    "FAX_TONES",
-    "RECORD_FORMATS",
-    "DIRECTIONS",
-    "TAP_TARGETS",
-    "media",
-    "media_list",
-    "volume",
+    "audio_url",
+    "boolean",
+    "choice",
     "collect",
-    "record",
+    "COLLECT_OPTIONS",
+    "CollectOptions",
     "detect",
-    "tap",
+    "device",
     "devices",
     "digits",
     "fax_send",
+    "integer",
+    "ipv4",
+    "media",
+    "media_list",
+    "number",
+    "record",
+    "ringtone_media",
+    "tap",
+    "tts_media",
+    "text",
+    "volume",
 ]
 
-# The reference's ringtone names (short country codes).
-RINGTONES = frozenset(
-    "at au bg br be ch cl cn cz de dk ee es fi fr gr hu il in it lt jp mx my "
-    "nl no nz ph pl pt ru se sg th uk us tw ve za".split()
-)
-MEDIA_TYPES = ("audio", "tts", "silence", "ringtone")
-PROMPT_TYPES = ("digits", "speech", "both")
-DETECT_TYPES = ("machine", "fax", "digit")
-FAX_TONES = ("CED", "CNG")
-RECORD_FORMATS = ("mp3", "wav")
-DIRECTIONS = ("listen", "speak", "both")
-TAP_TARGETS = ("rtp", "ws")
-GENDERS = ("male", "female")
-CALL_TYPES = ("phone",)
-DTMF_DIGITS = "0123456789*#ABCD"
-SEND_DIGITS_CHARS = DTMF_DIGITS + "wW"
-VOLUME_RANGE = (-40.0, 40.0)
 
-_REQUIRED_MEDIA_KEYS = {
-    "audio": ("url",),
-    "tts": ("text",),
-    "silence": ("duration",),
-    "ringtone": ("name",),
-}
-_OPTIONAL_MEDIA_KEYS = {
-    "audio": (),
-    "tts": ("language", "gender"),
-    "silence": (),
-    "ringtone": ("duration",),
-}
+
+class DigitsOptions(TypedDict, total=False):
+    """Prompt options for ``prompt_type`` ``digits`` (and ``both``)."""
+
+    digits_max: int
+    digits_terminators: str
+    digits_timeout: float
+
+
+class SpeechOptions(TypedDict, total=False):
+    """Prompt options for ``prompt_type`` ``speech`` (and ``both``)."""
+
+    end_silence_timeout: float
+    speech_timeout: float
+    speech_language: str
+    speech_hints: Sequence[str]
+
+
+class _Initial(TypedDict, total=False):
+    initial_timeout: float
+
+
+class CollectOptions(_Initial, DigitsOptions, SpeechOptions, total=False):
+    """Every prompt option: written once, the keywords of each ``prompt*`` method.
+
+    ``initial_timeout`` (seconds to wait for input; service default 4).
+    Digits: ``digits_max`` (required), ``digits_terminators``,
+    ``digits_timeout`` (seconds between digits). Speech:
+    ``end_silence_timeout`` (default 1), ``speech_timeout`` (default 60),
+    ``speech_language`` (default en-US), ``speech_hints``.
+    """
+
+
+# The prompt options of each collect type (the other type's are refused).
+DIGITS_OPTIONS = tuple(DigitsOptions.__annotations__)
+SPEECH_OPTIONS = tuple(SpeechOptions.__annotations__)
+COLLECT_OPTIONS = ("initial_timeout", *DIGITS_OPTIONS, *SPEECH_OPTIONS)
 
 
 # --------------------------------------------------------------------------
@@ -111,6 +126,16 @@ def text(name: str, value: Any, *, allow_empty: bool = False) -> str:
     return value
 
 
+def ipv4(name: str, value: Any) -> str:
+    """A literal IPv4 address (where the service sends RTP)."""
+    checked = text(name, value)
+    try:
+        ipaddress.IPv4Address(checked)
+    except ValueError:
+        raise InvalidArgument(name, value, "an IPv4 address such as '192.168.1.1'") from None
+    return checked
+
+
 def choice(name: str, value: Any, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise InvalidArgument(name, value, allowed)
@@ -133,37 +158,76 @@ def volume(value: Any, name: str = "volume") -> int | float:
 
 
 def media(item: Any, name: str = "media_list") -> dict[str, Any]:
-    """One SDK media item (flat dict) -> ``{"type":..., "params":{...}}``."""
+    """One SDK media item -> ``{"type": ..., "params": {...}}``.
+
+    The SDK's flat form (``{"type": "tts", "text": "hi"}``) and the wire
+    form (``{"type": "tts", "params": {"text": "hi"}}``) are both accepted,
+    but not mixed: a flat key beside ``params`` would be silently lost.
+    """
     if not isinstance(item, Mapping):
         raise InvalidArgumentType(name, item, "a dict with a 'type' key")
     kind = item.get("type")
-    if kind not in _REQUIRED_MEDIA_KEYS:
+    if kind not in MEDIA_KEYS:
         raise InvalidArgument(f"{name}[].type", kind, MEDIA_TYPES)
-    # Items already in wire form ({"type", "params"}) are accepted too.
-    fields = item["params"] if isinstance(item.get("params"), Mapping) else item
-    params: dict[str, Any] = {}
-    for key in _REQUIRED_MEDIA_KEYS[kind]:
+    required, optional = MEDIA_KEYS[kind]
+    fields: Mapping[str, Any] = item
+    if "params" in item:
+        if not isinstance(item["params"], Mapping):
+            raise InvalidArgumentType(f"{name}[].params", item["params"], "a dict of the media's keys")
+        flat = sorted(set(item) - {"type", "params"})
+        if flat:
+            raise InvalidArgument(
+                f"{name}[] key", flat[0], f"either flat keys or a 'params' dict ({', '.join(required + optional)}), not both"
+            )
+        fields = item["params"]
+    unknown = sorted(set(fields) - set(required) - set(optional) - ({"type"} if fields is item else set()))
+    if unknown:
+        raise InvalidArgument(f"{name}[] key", unknown[0], sorted(("type", *required, *optional)))
+    for key in required:
         if fields.get(key) is None:
             raise InvalidArgument(f"{name}[].{key}", None, f"a value: {kind!r} media needs {key!r}")
+    params: dict[str, Any] = {}
     if kind == "audio":
-        params["url"] = text(f"{name}[].url", fields["url"])
+        params["url"] = audio_url(fields["url"], f"{name}[].url")
     elif kind == "tts":
         params["text"] = text(f"{name}[].text", fields["text"])
         if fields.get("language") is not None:
             params["language"] = text(f"{name}[].language", fields["language"])
         if fields.get("gender") is not None:
-            params["gender"] = choice(f"{name}[].gender", fields["gender"], GENDERS)
+            params["gender"] = choice(f"{name}[].gender", fields["gender"], wire.GENDERS)
     elif kind == "silence":
         params["duration"] = number(f"{name}[].duration", fields["duration"], minimum=0)
     else:
         params["name"] = choice(f"{name}[].name", fields["name"], sorted(RINGTONES))
         if fields.get("duration") is not None:
             params["duration"] = number(f"{name}[].duration", fields["duration"], minimum=0)
-    allowed = set(_REQUIRED_MEDIA_KEYS[kind]) | set(_OPTIONAL_MEDIA_KEYS[kind]) | {"type", "params"}
-    unknown = sorted(set(fields) - allowed)
-    if unknown:
-        raise InvalidArgument(f"{name}[] key", unknown[0], sorted(allowed - {"params"}))
     return {"type": kind, "params": params}
+
+
+def audio_url(value: Any, name: str = "url") -> str:
+    """An audio file's URL: the service fetches it, so only http(s) works."""
+    url = text(name, value)
+    if not url.lower().startswith(wire.AUDIO_URL_SCHEMES):
+        raise InvalidArgument(name, value, "an http:// or https:// URL of an audio file")
+    return url
+
+
+def tts_media(text: str, language: str | None = None, gender: str | None = None) -> dict[str, Any]:
+    """The media item that speaks ``text`` (play_tts, prompt_tts)."""
+    item: dict[str, Any] = {"type": "tts", "text": text}
+    if language is not None:
+        item["language"] = language
+    if gender is not None:
+        item["gender"] = gender
+    return item
+
+
+def ringtone_media(name: str, duration: float | None = None) -> dict[str, Any]:
+    """The media item that plays ringtone ``name`` (play_ringtone, prompt_ringtone)."""
+    item: dict[str, Any] = {"type": "ringtone", "name": name}
+    if duration is not None:
+        item["duration"] = duration
+    return item
 
 
 def media_list(items: Any, name: str = "media_list") -> list[dict[str, Any]]:
@@ -180,44 +244,50 @@ def media_list(items: Any, name: str = "media_list") -> list[dict[str, Any]]:
 # prompt (play_and_collect)
 
 
-def collect(
-    prompt_type: Any,
-    *,
-    initial_timeout: Any = None,
-    digits_max: Any = None,
-    digits_terminators: Any = None,
-    digits_timeout: Any = None,
-    end_silence_timeout: Any = None,
-    speech_timeout: Any = None,
-    speech_language: Any = None,
-    speech_hints: Any = None,
-) -> dict[str, Any]:
-    """The ``collect`` object of ``calling.play_and_collect``."""
-    choice("prompt_type", prompt_type, PROMPT_TYPES)
+def collect(prompt_type: Any, **options: Any) -> dict[str, Any]:
+    """The ``collect`` object of ``calling.play_and_collect``.
+
+    ``options`` are the prompt's (``COLLECT_OPTIONS``); those of the other
+    collect type (``digits_max`` with ``prompt_type='speech'``) are refused,
+    as is any unknown keyword.
+    """
+    choice("prompt_type", prompt_type, wire.PROMPT_TYPES)
+    for key, value in options.items():
+        if key not in COLLECT_OPTIONS:
+            raise InvalidArgument(key, value, f"a prompt option: {', '.join(COLLECT_OPTIONS)}")
+        if value is None:
+            continue
+        if (key in DIGITS_OPTIONS and prompt_type == "speech") or (key in SPEECH_OPTIONS and prompt_type == "digits"):
+            allowed = DIGITS_OPTIONS if prompt_type == "digits" else SPEECH_OPTIONS
+            raise InvalidArgument(
+                key, value, f"nothing for prompt_type={prompt_type!r} (it takes initial_timeout, {', '.join(allowed)})"
+            )
+    get = options.get
     result: dict[str, Any] = {}
-    if initial_timeout is not None:
-        result["initial_timeout"] = number("initial_timeout", initial_timeout, minimum=0)
+    if get("initial_timeout") is not None:
+        result["initial_timeout"] = number("initial_timeout", get("initial_timeout"), minimum=0)
     if prompt_type in ("digits", "both"):
-        if digits_max is None:
+        if get("digits_max") is None:
             raise InvalidArgument("digits_max", None, f"an integer >= 1 (required when prompt_type={prompt_type!r})")
-        digits: dict[str, Any] = {"max": integer("digits_max", digits_max, minimum=1)}
-        if digits_terminators is not None:
-            digits["terminators"] = _dtmf("digits_terminators", digits_terminators, allow_empty=True)
-        if digits_timeout is not None:
-            digits["digit_timeout"] = number("digits_timeout", digits_timeout, minimum=0)
+        digits: dict[str, Any] = {"max": integer("digits_max", get("digits_max"), minimum=1)}
+        if get("digits_terminators") is not None:
+            digits["terminators"] = _dtmf("digits_terminators", get("digits_terminators"), allow_empty=True)
+        if get("digits_timeout") is not None:
+            digits["digit_timeout"] = number("digits_timeout", get("digits_timeout"), minimum=0)
         result["digits"] = digits
     if prompt_type in ("speech", "both"):
         speech: dict[str, Any] = {}
-        if end_silence_timeout is not None:
-            speech["end_silence_timeout"] = number("end_silence_timeout", end_silence_timeout, minimum=0)
-        if speech_timeout is not None:
-            speech["speech_timeout"] = number("speech_timeout", speech_timeout, minimum=0)
-        if speech_language is not None:
-            speech["language"] = text("speech_language", speech_language)
-        if speech_hints is not None:
-            if isinstance(speech_hints, str) or not isinstance(speech_hints, Sequence):
-                raise InvalidArgumentType("speech_hints", speech_hints, "a list of strings")
-            speech["hints"] = [text("speech_hints[]", h) for h in speech_hints]
+        if get("end_silence_timeout") is not None:
+            speech["end_silence_timeout"] = number("end_silence_timeout", get("end_silence_timeout"), minimum=0)
+        if get("speech_timeout") is not None:
+            speech["speech_timeout"] = number("speech_timeout", get("speech_timeout"), minimum=0)
+        if get("speech_language") is not None:
+            speech["language"] = text("speech_language", get("speech_language"))
+        hints = get("speech_hints")
+        if hints is not None:
+            if isinstance(hints, str) or not isinstance(hints, Sequence):
+                raise InvalidArgumentType("speech_hints", hints, "a list of strings")
+            speech["hints"] = [text("speech_hints[]", h) for h in hints]
         result["speech"] = speech
     return result
 
@@ -236,6 +306,7 @@ def _dtmf(name: str, value: Any, *, allow_empty: bool = False, allowed: str = DT
 
 def record(
     *,
+    record_type: Any = "audio",
     beep: Any = None,
     stereo: Any = None,
     record_format: Any = None,
@@ -244,23 +315,24 @@ def record(
     end_silence_timeout: Any = None,
     terminators: Any = None,
 ) -> dict[str, Any]:
-    """The ``record`` object of ``calling.record`` (params under ``audio``)."""
+    """The ``record`` object of ``calling.record`` (params under ``record_type``, ``audio``)."""
+    kind = choice("record_type", record_type, wire.RECORD_TYPES)
     audio: dict[str, Any] = {}
     if beep is not None:
         audio["beep"] = boolean("beep", beep)
     if record_format is not None:
-        audio["format"] = choice("record_format", record_format, RECORD_FORMATS)
+        audio["format"] = choice("record_format", record_format, wire.RECORD_FORMATS)
     if stereo is not None:
         audio["stereo"] = boolean("stereo", stereo)
     if direction is not None:
-        audio["direction"] = choice("direction", direction, DIRECTIONS)
+        audio["direction"] = choice("direction", direction, wire.DIRECTIONS)
     if initial_timeout is not None:
         audio["initial_timeout"] = number("initial_timeout", initial_timeout, minimum=0)
     if end_silence_timeout is not None:
         audio["end_silence_timeout"] = number("end_silence_timeout", end_silence_timeout, minimum=0)
     if terminators is not None:
         audio["terminators"] = _dtmf("terminators", terminators, allow_empty=True)
-    return {"audio": audio}
+    return {kind: audio}
 
 
 # --------------------------------------------------------------------------
@@ -279,7 +351,7 @@ def detect(
     digits: Any = None,
 ) -> tuple[dict[str, Any], int | float | None]:
     """``(detect, timeout)`` for ``calling.detect``; params must fit the type."""
-    choice("detect_type", detect_type, DETECT_TYPES)
+    choice("detect_type", detect_type, wire.DETECT_TYPES)
     allowed = {
         "machine": ("initial_timeout", "end_silence_timeout", "machine_voice_threshold", "machine_words_threshold"),
         "fax": ("tone",),
@@ -300,7 +372,7 @@ def detect(
         if key not in allowed:
             raise InvalidArgument(key, value, f"nothing for detect_type={detect_type!r} (it takes {', '.join(allowed)})")
         if key == "tone":
-            params[key] = choice("tone", value, FAX_TONES)
+            params[key] = choice("tone", value, wire.FAX_TONES)
         elif key == "digits":
             params[key] = _dtmf("digits", value)
         elif key == "machine_words_threshold":
@@ -327,14 +399,14 @@ def tap(
     codec: Any = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(tap, device)`` for ``calling.tap``."""
-    tap_obj = {"type": "audio", "params": {"direction": choice("audio_direction", audio_direction, DIRECTIONS)}}
-    kind = choice("target_type", target_type, TAP_TARGETS)
+    tap_obj = {"type": "audio", "params": {"direction": choice("audio_direction", audio_direction, wire.DIRECTIONS)}}
+    kind = choice("target_type", target_type, wire.TAP_TARGETS)
     params: dict[str, Any] = {}
     if kind == "rtp":
         if target_addr is None or target_port is None:
             missing = "target_addr" if target_addr is None else "target_port"
             raise InvalidArgument(missing, None, "a value (required when target_type='rtp')")
-        params["addr"] = text("target_addr", target_addr)
+        params["addr"] = ipv4("target_addr", target_addr)
         params["port"] = integer("target_port", target_port, minimum=1)
         if params["port"] > 65535:
             raise InvalidArgument("target_port", target_port, "1..65535")
@@ -360,15 +432,18 @@ def tap(
 # connect
 
 
-def device(item: Any, *, default_from: str | None, default_type: str = "phone") -> dict[str, Any]:
-    """One connect device ``{to_number, from_number?, timeout?, call_type?}``."""
+def device(
+    item: Any, *, default_from: str | None, default_type: str = "phone", default_timeout: float | None = None
+) -> dict[str, Any]:
+    """One connect device ``{to_number, from_number?, timeout?, call_type?}``
+    (``from_number`` and ``timeout`` default to the connecting call's)."""
     if not isinstance(item, Mapping):
         raise InvalidArgumentType("device_list[]", item, "a dict with 'to_number'")
     allowed = {"to_number", "from_number", "timeout", "call_type", "type"}
     unknown = sorted(set(item) - allowed)
     if unknown:
         raise InvalidArgument("device_list[] key", unknown[0], sorted(allowed))
-    kind = choice("device_list[].call_type", item.get("call_type", item.get("type", default_type)), CALL_TYPES)
+    kind = choice("device_list[].call_type", item.get("call_type", item.get("type", default_type)), wire.CALL_TYPES)
     to_number = item.get("to_number")
     if to_number is None:
         raise InvalidArgument("device_list[].to_number", None, "a phone number (required)")
@@ -376,12 +451,16 @@ def device(item: Any, *, default_from: str | None, default_type: str = "phone") 
         "from_number": text("device_list[].from_number", item.get("from_number") or default_from),
         "to_number": text("device_list[].to_number", to_number),
     }
-    if item.get("timeout") is not None:
-        params["timeout"] = integer("device_list[].timeout", item["timeout"], minimum=1)
+    timeout = item.get("timeout", default_timeout)
+    if timeout is not None:
+        # A number of seconds (a float too); the wire takes whole seconds, as the official SDK sends.
+        params["timeout"] = int(number("device_list[].timeout", timeout, minimum=1))
     return {"type": kind, "params": params}
 
 
-def devices(device_list: Any, *, default_from: str | None, default_type: str = "phone") -> list[list[dict[str, Any]]]:
+def devices(
+    device_list: Any, *, default_from: str | None, default_type: str = "phone", default_timeout: float | None = None
+) -> list[list[dict[str, Any]]]:
     """Serial/parallel device lists: outer = serial steps, inner = parallel group."""
     if isinstance(device_list, Mapping):
         device_list = [device_list]
@@ -392,7 +471,10 @@ def devices(device_list: Any, *, default_from: str | None, default_type: str = "
         group = step if isinstance(step, Sequence) and not isinstance(step, (str, bytes, Mapping)) else [step]
         if not group:
             raise InvalidArgument("device_list[]", step, "a device dict or a non-empty list of them")
-        steps.append([device(d, default_from=default_from, default_type=default_type) for d in group])
+        steps.append([
+            device(d, default_from=default_from, default_type=default_type, default_timeout=default_timeout)
+            for d in group
+        ])
     return steps
 
 

@@ -59,7 +59,7 @@ async def outbound_dialer(client: Client, say: Printer) -> None:
         return
     call = dial.call
     amd = await call.detect_answering_machine(wait_for_beep=True)
-    say("dialer", f"answering machine detection -> {amd.result} (ready for the message: {amd.event and amd.event.payload.get('detect', {}).get('params', {}).get('event')})")
+    say("dialer", f"answering machine detection -> {amd.result} (ready for the message: {amd.event and amd.event.name})")
     played = await call.play_tts(text="Hello, this is a reminder from the relay-anyio demo.")
     say("dialer", f"left a message (successful={played.successful})")
     hangup = await call.hangup()

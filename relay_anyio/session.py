@@ -125,6 +125,11 @@ class _Pending:
         self.wake = anyio.Event()
         self.expired = False
 
+    @property
+    def sent(self) -> bool:
+        """Whether it went out on some connection (the service may have run it)."""
+        return self.sent_gen is not None
+
     def expire(self) -> None:
         """Its deadline passed (called by Deadlines)."""
         self.expired = True
@@ -142,7 +147,7 @@ class Session:
         token: str,
         agent: str,
         on_event: Callable[[p.RelayEvent], None],
-        on_session_lost: Callable[[], None],
+        on_session_lost: Callable[[str], None],
         timeout: float = 10.0,
         keepalive: float = 10.0,
         reconnect_base: float = 0.5,
@@ -207,54 +212,75 @@ class Session:
         (default: the session's) after sending, ConnectionClosed when the
         client is closed.
         """
+        command = self.submit(method, params, call_id=call_id)
+        try:
+            return await self.outcome(command, timeout)
+        finally:
+            self.discard(command)
+
+    def submit(self, method: str, params: dict[str, Any], *, call_id: str | None = None) -> _Pending:
+        """Register a command (sent now if the session is up); ``outcome()`` waits for it.
+
+        Unlike ``execute()``, the command outlives a cancelled wait: a caller
+        cancelled while the command is in flight can wait for its answer again
+        (to undo what it started), then must ``discard()`` it.
+        """
         if self._closed:
             raise self._fatal or ConnectionClosed("the client is closed")
         if len(self._pending) >= self.max_pending:
             raise RelayError(f"too many commands waiting ({self.max_pending}); raise max_pending or slow down")
         pending = _Pending(method, params, call_id)
         self._pending[pending.id] = pending
+        if self._ready.is_set():
+            self._send_pending(pending)
+        return pending
+
+    def discard(self, pending: _Pending) -> None:
+        """Forget a submitted command: never sent if it was not yet; its answer is dropped."""
+        self._pending.pop(pending.id, None)
+
+    async def outcome(self, pending: _Pending, timeout: float | None = None) -> p.CommandResult:
+        """Wait for a submitted command's result (see ``execute``); may be awaited again after a cancel."""
         limit = self.timeout if timeout is None else timeout
-        try:
-            while True:
-                if pending.error is not None:
-                    raise pending.error
-                if pending.response is not None:
-                    return p.parse_execute_result(pending.response)
-                if pending.failure is not None:
-                    return p.CommandResult("503", pending.failure)
-                if not self._ready.is_set():
-                    await self._ready.wait()
-                    continue
-                if pending.sent_gen != self._gen:
-                    if pending.sent_gen is not None:
-                        log.info("re-sending %s (id %s) into the restored session", method, pending.id)
-                    self._send_pending(pending)
-                    continue
-                pending.expired = False
-                deadline = self._deadlines.call_at(pending.sent_at + limit, pending.expire)
-                try:
-                    await pending.wake.wait()
-                finally:
-                    self._deadlines.cancel(deadline)
-                if pending.response is not None or pending.failure is not None or pending.error is not None:
-                    continue
-                pending.wake = anyio.Event()  # woken by a lost connection or the deadline: wait again
-                if pending.expired:
-                    if self._last_rx < pending.sent_at and not pending.silent_retry and self._ready.is_set():
-                        # Nothing at all came back since we sent it: a slow server
-                        # or a half-open link? A ping tells. Half-open: reconnect
-                        # and re-send (once) instead of losing the command.
-                        pending.silent_retry = True
-                        alive = await self._link_alive()
-                        if pending.wake.is_set():
-                            continue
-                        if not alive:
-                            log.warning("no frame received for %.1f s after %s: reconnecting", limit, method)
-                            self._mark_lost()
-                            continue
-                    raise CommandTimeout(method, limit)
-        finally:
-            self._pending.pop(pending.id, None)
+        method = pending.method
+        while True:
+            if pending.error is not None:
+                raise pending.error
+            if pending.response is not None:
+                return p.parse_execute_result(pending.response)
+            if pending.failure is not None:
+                return p.CommandResult("503", pending.failure)
+            if not self._ready.is_set():
+                await self._ready.wait()
+                continue
+            if pending.sent_gen != self._gen:
+                if pending.sent_gen is not None:
+                    log.info("re-sending %s (id %s) into the restored session", method, pending.id)
+                self._send_pending(pending)
+                continue
+            pending.expired = False
+            deadline = self._deadlines.call_at(pending.sent_at + limit, pending.expire)
+            try:
+                await pending.wake.wait()
+            finally:
+                self._deadlines.cancel(deadline)
+            if pending.response is not None or pending.failure is not None or pending.error is not None:
+                continue
+            pending.wake = anyio.Event()  # woken by a lost connection or the deadline: wait again
+            if pending.expired:
+                if self._last_rx < pending.sent_at and not pending.silent_retry and self._ready.is_set():
+                    # Nothing at all came back since we sent it: a slow server
+                    # or a half-open link? A ping tells. Half-open: reconnect
+                    # and re-send (once) instead of losing the command.
+                    pending.silent_retry = True
+                    alive = await self._link_alive()
+                    if pending.wake.is_set():
+                        continue
+                    if not alive:
+                        log.warning("no frame received for %.1f s after %s: reconnecting", limit, method)
+                        self._mark_lost()
+                        continue
+                raise CommandTimeout(method, limit)
 
     async def receive_contexts(self, contexts: Sequence[str]) -> p.CommandResult:
         """``signalwire.receive`` for more contexts (remembered for fresh sessions)."""
@@ -388,7 +414,7 @@ class Session:
                 if not pending.blade and (pending.sent_gen is not None or pending.call_id is not None):
                     pending.failure = "session lost"
                     pending.wake.set()
-            self._on_session_lost()
+            self._on_session_lost("session lost")
 
     async def _blade(self, method: str, params: dict[str, Any]) -> p.Response | p.ErrorResponse:
         """A request tied to this connection (handshake, ping): no re-send."""
@@ -476,6 +502,8 @@ class Session:
     def _give_up(self, error: BaseException) -> None:
         self._fatal = error
         self._closed = True
+        # Whatever waits on the calls learns it at once; commands raise ``error``.
+        self._on_session_lost("session lost")
         self._fail_all(error)
 
     # -- reading -------------------------------------------------------------------

@@ -17,6 +17,7 @@ import anyio
 import attrs
 
 from ..protocol import Request, broadcast_params, encode, new_id
+from ..wire import CALL_STATES, Defaults
 from ._callers import Caller, CallerState
 
 if TYPE_CHECKING:
@@ -28,11 +29,8 @@ __all__ = ["CALL_STATES", "CallHandle", "FaxInfo", "HeardMedia", "RecordingInfo"
 
 logger = logging.getLogger(__name__)
 
-CALL_STATES: tuple[str, ...] = ("created", "ringing", "answered", "ending", "ended")
 _ORDER = {state: i for i, state in enumerate(CALL_STATES)}
 
-#: Default dial timeout (simulated seconds) when the device gives none.
-DEFAULT_DIAL_TIMEOUT = 30.0
 
 
 class _Record:
@@ -110,6 +108,7 @@ class CallHandle:
         caller: Caller,
         context: str | None = None,
         tag: str | None = None,
+        dialed_for: CallHandle | None = None,
     ) -> None:
         self._sim = sim
         self._session = session
@@ -129,6 +128,8 @@ class CallHandle:
         self.recordings: list[RecordingInfo] = []
         self.faxes: list[FaxInfo] = []
         self.peer: CallHandle | None = None
+        # A leg dialed by calling.connect: the call it was dialed for (its events name it as peer).
+        self.dialed_for = dialed_for
         self.components: dict[str, Component] = {}
         # On a leg dialed by calling.connect: the Connect component bridging it.
         self.connect_component: Component | None = None
@@ -264,8 +265,9 @@ class CallHandle:
             params["tag"] = self.tag
         if self.end_reason is not None:
             params["end_reason"] = self.end_reason
-        if self.peer is not None:
-            params["peer"] = {"call_id": self.peer.call_id, "node_id": self.peer.node_id}
+        peer = self.peer or self.dialed_for
+        if peer is not None:
+            params["peer"] = {"call_id": peer.call_id, "node_id": peer.node_id}
         return params
 
     def set_state(self, state: str, end_reason: str | None = None) -> None:
@@ -285,9 +287,15 @@ class CallHandle:
             self._finish()
 
     def end(self, reason: str = "hangup") -> None:
-        """ending then ended with ``reason`` (no-op once ending)."""
+        """ending then ended with ``reason`` (no-op once ending).
+
+        Components still running report their end first (a recording is
+        kept, a tap finished), then come ``ending`` and ``ended``.
+        """
         if _ORDER[self.state] >= _ORDER["ending"]:
             return
+        for component in list(self.components.values()):
+            component.call_ending()
         self.set_state("ending", reason)
         self.set_state("ended", reason)
 
@@ -305,8 +313,8 @@ class CallHandle:
         self._finish()
 
     def _finish(self) -> None:
-        # Components of an ended call stop without further events: the SDK
-        # finishes them itself when it sees "ended" (PROTOCOL.md section 4).
+        # Whatever still runs stops silently (its end was reported before
+        # "ending"; a call that vanished with its session reports nothing).
         for component in list(self.components.values()):
             component.kill()
         for scope in list(self._scopes):
@@ -366,7 +374,7 @@ class CallHandle:
 
     def dial_outcome(self, timeout: float | None) -> tuple[float, bool]:
         """(simulated seconds after ringing, answered?) as the script says."""
-        limit = DEFAULT_DIAL_TIMEOUT if timeout is None else float(timeout)
+        limit = Defaults.DIAL_TIMEOUT if timeout is None else float(timeout)
         caller = self.caller
         if caller.kind in ("busy", "decline"):
             return min(caller.ring_seconds, limit), False

@@ -8,14 +8,28 @@ precedes the events it causes (unless a fault delays the answer).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..components import (
+    ConnectAction,
+    DetectAction,
+    FaxAction,
+    PlayAction,
+    PromptAction,
+    RecordAction,
+    SendDigitsAction,
+    TapAction,
+)
+from ..components.connect import DISCONNECT
+from ..components.lifecycle import ANSWER, DIAL, HANGUP
+from ..wire import DETECT_TYPES, DIRECTIONS, END_REASONS, RECORD_FORMATS, SEND_DIGITS_CHARS, TAP_TARGETS, VOLUME_RANGE
 from ._calls import CallHandle
 from ._components import (
+    TAP_CODEC,
+    TAP_PTIME,
     Collect,
     Component,
     Connect,
@@ -136,16 +150,17 @@ def _device(device: Any, where: str) -> dict[str, Any]:
 
 def _volume(params: dict[str, Any]) -> None:
     value = params.get("volume")
+    low, high = VOLUME_RANGE
     if value is not None and (
-        isinstance(value, bool) or not isinstance(value, (int, float)) or not -40 <= value <= 40
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high
     ):
-        raise CommandError(BAD_REQUEST, "params.volume must be a number between -40 and 40")
+        raise CommandError(BAD_REQUEST, f"params.volume must be a number between {low:g} and {high:g}")
 
 
 # -- call life cycle --------------------------------------------------------------
 
 
-@command("calling.begin")
+@command(DIAL)
 def begin(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     tag = _str(params, "tag")
     device = _device(params.get("device"), "params.device")
@@ -174,7 +189,7 @@ def begin(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outc
     )
 
 
-@command("calling.answer")
+@command(ANSWER)
 def answer(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     if call.direction != "inbound":
@@ -184,16 +199,16 @@ def answer(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Out
     return Outcome(ok("Answering call"), call.answer)
 
 
-@command("calling.end")
+@command(HANGUP)
 def end(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     reason = params.get("reason", "hangup")
-    if reason not in ("hangup", "cancel", "busy", "noAnswer", "decline", "error"):
+    if reason not in END_REASONS:
         raise CommandError(BAD_REQUEST, f"params.reason {reason!r} is not an end reason")
     return Outcome(ok("Ending call"), lambda: call.end(reason))
 
 
-@command("calling.connect")
+@command(ConnectAction.methods[0])
 def connect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     devices = params.get("devices")
@@ -224,19 +239,21 @@ def _connect_of(call: CallHandle) -> Connect | None:
     return None
 
 
-@command("calling.disconnect")
+@command(DISCONNECT)
 def disconnect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     component = _connect_of(call)
-    if component is None or not component.connected:
+    if component is None:
         raise CommandError(CONFLICT, f"call {call.call_id!r} is not connected")
+    if not component.connected:  # still dialing the devices: stop connecting
+        return Outcome(ok("Stopping connect"), component.stop)
     return Outcome(ok("Disconnecting call"), component.disconnect)
 
 
 # -- play -----------------------------------------------------------------------
 
 
-@command("calling.play")
+@command(PlayAction.methods[0])
 def play(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -246,65 +263,66 @@ def play(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outco
     return Outcome(ok("Playing"), component.start)
 
 
-def _stop(kind: type[Component], message: str) -> Handler:
+# -- control verbs: derived from the SDK's declarations ------------------------
+
+
+def _stop(kind: type[Component]) -> Handler:
     def handler(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
         component = _component(sim, params, kind)
         if component.finished:
             return Outcome(ok(f"{kind.kind} already finished"))
-        return Outcome(ok(message), component.stop)
+        return Outcome(ok(f"Stopping {kind.kind}"), component.stop)
 
     return handler
 
 
-COMMANDS["calling.play.stop"] = _stop(Play, "Stopping playback")
-COMMANDS["calling.play_and_collect.stop"] = _stop(Collect, "Stopping prompt")
-COMMANDS["calling.record.stop"] = _stop(Record, "Stopping recording")
-COMMANDS["calling.detect.stop"] = _stop(Detect, "Stopping detector")
-COMMANDS["calling.send_fax.stop"] = _stop(Fax, "Stopping fax")
-COMMANDS["calling.receive_fax.stop"] = _stop(Fax, "Stopping fax")
-COMMANDS["calling.tap.stop"] = _stop(Tap, "Stopping tap")
-COMMANDS["calling.send_digits.stop"] = _stop(SendDigits, "Stopping digits")
-
-
-def _running_play(sim: RelaySimulator, params: dict[str, Any]) -> Play:
-    component = _component(sim, params, Play)
+def _running(sim: RelaySimulator, params: dict[str, Any], kind: type[Component]) -> Component:
+    component = _component(sim, params, kind)
     if component.finished:
-        raise CommandError(CONFLICT, f"play {component.control_id!r} has finished")
-    assert isinstance(component, Play)
+        raise CommandError(CONFLICT, f"{kind.kind} {component.control_id!r} has finished")
     return component
 
 
-@command("calling.play.pause")
-def play_pause(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    component = _running_play(sim, params)
-    return Outcome(ok("Paused"), component.pause)
+def _pause(kind: type[Component]) -> Handler:
+    def handler(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
+        component = _running(sim, params, kind)
+        return Outcome(ok("Paused"), component.pause)
+
+    return handler
 
 
-@command("calling.play.resume")
-def play_resume(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    component = _running_play(sim, params)
-    return Outcome(ok("Resumed"), component.resume)
+def _resume(kind: type[Component]) -> Handler:
+    def handler(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
+        component = _running(sim, params, kind)
+        return Outcome(ok("Resumed"), component.resume)
+
+    return handler
 
 
 def _set_volume(kind: type[Component]) -> Handler:
     def handler(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-        component = _component(sim, params, kind)
+        component = _running(sim, params, kind)
         if "volume" not in params:
             raise CommandError(BAD_REQUEST, "params.volume is required")
         _volume(params)
-        if component.finished:
-            raise CommandError(CONFLICT, f"{kind.kind} {component.control_id!r} has finished")
         component.params = {**component.params, "volume": params["volume"]}
         return Outcome(ok("Volume set"))
 
     return handler
 
 
-COMMANDS["calling.play.volume"] = _set_volume(Play)
-COMMANDS["calling.play_and_collect.volume"] = _set_volume(Collect)
+VERBS: dict[str, Callable[[type[Component]], Handler]] = {
+    "stop": _stop, "pause": _pause, "resume": _resume, "volume": _set_volume,
+}
+#: The simulator's component for each kind the SDK declares (connect's stop is calling.disconnect).
+KINDS: tuple[type[Component], ...] = (Play, Collect, Record, Detect, Fax, SendDigits, Tap)
+for _kind in KINDS:
+    for _method in _kind.action.methods:
+        for _verb in _kind.action.verbs:
+            COMMANDS[f"{_method}.{_verb}"] = VERBS[_verb](_kind)
 
 
-@command("calling.play_and_collect")
+@command(PromptAction.methods[0])
 def play_and_collect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -342,7 +360,7 @@ def play_and_collect(sim: RelaySimulator, session: Session, params: dict[str, An
 # -- record, detect, fax, digits, tap ------------------------------------------------
 
 
-@command("calling.record")
+@command(RecordAction.methods[0])
 def record(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -352,20 +370,20 @@ def record(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Out
         _optional_number(audio, key, "params.record.audio")
     if "terminators" in audio and not isinstance(audio["terminators"], str):
         raise CommandError(BAD_REQUEST, "params.record.audio.terminators must be a string")
-    if audio.get("format", "mp3") not in ("mp3", "wav"):
+    if audio.get("format", "mp3") not in RECORD_FORMATS:
         raise CommandError(BAD_REQUEST, "params.record.audio.format must be 'mp3' or 'wav'")
-    if audio.get("direction", "speak") not in ("listen", "speak", "both"):
+    if audio.get("direction", "speak") not in DIRECTIONS:
         raise CommandError(BAD_REQUEST, "params.record.audio.direction must be listen, speak or both")
     component = Record(call, control_id, params)
     return Outcome(ok("Recording", url=component.url), component.start)
 
 
-@command("calling.detect")
+@command(DetectAction.methods[0])
 def detect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
     spec = _dict(params, "detect")
-    if spec.get("type") not in ("machine", "fax", "digit"):
+    if spec.get("type") not in DETECT_TYPES:
         raise CommandError(BAD_REQUEST, "params.detect.type must be machine, fax or digit")
     if "params" in spec and not isinstance(spec["params"], dict):
         raise CommandError(BAD_REQUEST, "params.detect.params must be an object")
@@ -374,7 +392,7 @@ def detect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Out
     return Outcome(ok("Detecting"), component.start)
 
 
-@command("calling.send_fax")
+@command(FaxAction.methods[0])
 def send_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -383,7 +401,7 @@ def send_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> O
     return Outcome(ok("Sending fax"), component.start)
 
 
-@command("calling.receive_fax")
+@command(FaxAction.methods[1])
 def receive_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -391,15 +409,14 @@ def receive_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -
     return Outcome(ok("Receiving fax"), component.start)
 
 
-_SEND_DIGITS = re.compile(r"^[0-9*#A-DwW]+$")
 
 
-@command("calling.send_digits")
+@command(SendDigitsAction.methods[0])
 def send_digits(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
     digits = params.get("digits")
-    if not isinstance(digits, str) or not _SEND_DIGITS.match(digits):
+    if not isinstance(digits, str) or not digits or not set(digits) <= set(SEND_DIGITS_CHARS):
         raise CommandError(
             BAD_REQUEST, f"params.digits must be made of 0-9 * # A-D w W; got {digits!r}"
         )
@@ -407,7 +424,7 @@ def send_digits(sim: RelaySimulator, session: Session, params: dict[str, Any]) -
     return Outcome(ok("Sending digits"), component.start)
 
 
-@command("calling.tap")
+@command(TapAction.methods[0])
 def tap(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
     call = _live_call(sim, params)
     control_id = _new_component(call, params)
@@ -415,10 +432,12 @@ def tap(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcom
     if spec.get("type") != "audio":
         raise CommandError(BAD_REQUEST, "params.tap.type must be 'audio'")
     tparams = spec.get("params", {})
-    if not isinstance(tparams, dict) or tparams.get("direction", "speak") not in ("listen", "speak", "both"):
+    if not isinstance(tparams, dict) or tparams.get("direction", "speak") not in DIRECTIONS:
         raise CommandError(BAD_REQUEST, "params.tap.params.direction must be listen, speak or both")
     device = _dict(params, "device")
     dparams = _dict(device, "params", "params.device")
+    if device.get("type") not in TAP_TARGETS:
+        raise CommandError(BAD_REQUEST, "params.device.type must be 'rtp' or 'ws'")
     if device.get("type") == "rtp":
         _str(dparams, "addr", "params.device.params")
         port = dparams.get("port")
@@ -435,8 +454,8 @@ def tap(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcom
         "params": {
             "addr": "127.0.0.1",
             "port": 30000 + (hash(control_id) % 10000),
-            "codec": dparams.get("codec", "PCMU"),
-            "ptime": dparams.get("ptime", 20),
+            "codec": dparams.get("codec", TAP_CODEC),
+            "ptime": dparams.get("ptime", TAP_PTIME),
             "rate": dparams.get("rate", 8000),
         },
     }

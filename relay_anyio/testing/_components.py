@@ -15,7 +15,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 
+from ..components import (
+    Action,
+    ConnectAction,
+    DetectAction,
+    FaxAction,
+    PlayAction,
+    PromptAction,
+    RecordAction,
+    SendDigitsAction,
+    TapAction,
+)
 from ..protocol import new_id
+from ..wire import FAX_TONES, Defaults
 from ._calls import CallHandle, FaxInfo, HeardMedia, RecordingInfo
 from ._media import media_duration, media_problem
 
@@ -43,18 +55,9 @@ HUMAN_DETECT_SECONDS = 1.0
 FAX_TONE_SECONDS = 1.0
 SEND_DIGIT_SECONDS = 0.1
 SHORT_WAIT, LONG_WAIT = 0.5, 1.0  # w and W in send_digits
+# What the media server taps with when the client leaves codec and ptime out.
+TAP_CODEC, TAP_PTIME = "PCMU", 20
 
-# Service defaults applied when the client leaves a key out (PROTOCOL.md 2).
-PROMPT_INITIAL_TIMEOUT = 4.0
-DIGIT_TIMEOUT = 5.0
-SPEECH_END_SILENCE = 1.0
-RECORD_INITIAL_TIMEOUT = 5.0
-RECORD_END_SILENCE = 1.0
-RECORD_TERMINATORS = "#*"
-DETECT_TIMEOUT = 30.0
-MACHINE_VOICE_THRESHOLD = 1.25
-MACHINE_INITIAL_TIMEOUT = 4.5
-DETECT_DIGITS = "0123456789#*"
 
 
 def _num(value: Any, default: float) -> float:
@@ -64,10 +67,21 @@ def _num(value: Any, default: float) -> float:
 
 
 class Component:
-    """Base: one command's activity on a call."""
+    """Base: one command's activity on a call.
 
+    ``action`` names the SDK's declaration of the kind (relay_anyio.components):
+    its wire methods, control verbs and event type come from there.
+    """
+
+    action: ClassVar[type[Action[Any]]]
     kind: ClassVar[str]
     event_type: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "action" in vars(cls):
+            cls.event_type = cls.action.family.event_type
+            cls.kind = cls.action.methods[0].removeprefix("calling.")
 
     def __init__(self, call: CallHandle, control_id: str, params: dict[str, Any]) -> None:
         self.call = call
@@ -116,6 +130,16 @@ class Component:
         self.finished = True
         self._scope.cancel()
 
+    def call_ending(self) -> None:
+        """The call is ending under the component: it reports its end first,
+        as the service does (a recording is kept, a tap is finished)."""
+        if self.finished:
+            return
+        self._killed = True
+        self._scope.cancel()
+        self.on_stop()
+        self.finished = True
+
     def emit(self, params: dict[str, Any]) -> None:
         self.call.emit(
             self.event_type,
@@ -153,6 +177,13 @@ class Component:
         while self.paused:
             await self._resumed.wait()
 
+    # The v2 states know no pause (play's are playing, error, finished): it is not an event.
+    def pause(self) -> None:
+        self.set_paused(True)
+
+    def resume(self) -> None:
+        self.set_paused(False)
+
     def set_paused(self, paused: bool) -> bool:
         """Pause or resume; False if it already was in that state."""
         if paused == self.paused:
@@ -173,8 +204,7 @@ class Component:
 
 
 class Play(Component):
-    kind = "play"
-    event_type = "calling.call.play"
+    action = PlayAction
 
     async def body(self) -> None:
         media = self.params["play"]
@@ -189,13 +219,6 @@ class Play(Component):
     def on_stop(self) -> None:
         self.emit({"state": "finished"})
 
-    def pause(self) -> None:
-        if self.set_paused(True):
-            self.emit({"state": "paused"})
-
-    def resume(self) -> None:
-        if self.set_paused(False):
-            self.emit({"state": "playing"})
 
 
 _WORDS = re.compile(r"[\w']+")
@@ -216,8 +239,7 @@ def _matches_hint(text: str, hints: list[Any]) -> bool:
 
 
 class Collect(Component):
-    kind = "play_and_collect"
-    event_type = "calling.call.collect"
+    action = PromptAction
 
     async def body(self) -> None:
         media = self.params["play"]
@@ -241,13 +263,13 @@ class Collect(Component):
             await clock.sleep(DIGIT_SECONDS * (len(digits) + (1 if terminator else 0)))
             if not terminator and len(digits) < max_digits:
                 # Nothing more came: the digit timeout ends the collection.
-                await clock.sleep(_num(digits_cfg.get("digit_timeout"), DIGIT_TIMEOUT))
+                await clock.sleep(_num(digits_cfg.get("digit_timeout"), Defaults.DIGIT_TIMEOUT))
             return {"type": "digit", "params": {"digits": digits, "terminator": terminator}}
         if isinstance(speech_cfg, dict) and script.has_speech():
             text = script.take_utterance() or ""
             await clock.sleep(
                 SPEECH_SECONDS_PER_WORD * max(1, len(_words(text)))
-                + _num(speech_cfg.get("end_silence_timeout"), SPEECH_END_SILENCE)
+                + _num(speech_cfg.get("end_silence_timeout"), Defaults.SPEECH_END_SILENCE_TIMEOUT)
             )
             hints = speech_cfg.get("hints")
             if isinstance(hints, list) and hints and not _matches_hint(text, hints):
@@ -256,7 +278,7 @@ class Collect(Component):
                 "type": "speech",
                 "params": {"text": text, "confidence": self.call.caller.confidence},
             }
-        await clock.sleep(_num(collect.get("initial_timeout"), PROMPT_INITIAL_TIMEOUT))
+        await clock.sleep(_num(collect.get("initial_timeout"), Defaults.PROMPT_INITIAL_TIMEOUT))
         return {"type": "no_input", "params": {}}
 
     def on_stop(self) -> None:
@@ -264,8 +286,7 @@ class Collect(Component):
 
 
 class Record(Component):
-    kind = "record"
-    event_type = "calling.call.record"
+    action = RecordAction
 
     def __init__(self, call: CallHandle, control_id: str, params: dict[str, Any]) -> None:
         super().__init__(call, control_id, params)
@@ -287,13 +308,13 @@ class Record(Component):
             self.call.heard.append(HeardMedia("beep", {}, "record", self.control_id))
         script = self.call.script
         if not script.speaks:
-            initial = _num(audio.get("initial_timeout"), RECORD_INITIAL_TIMEOUT)
+            initial = _num(audio.get("initial_timeout"), Defaults.RECORD_INITIAL_TIMEOUT)
             if initial > 0:
                 await clock.sleep(initial)
                 self.finish({"state": "no_input", **self._fields(), "duration": 0, "size": 0})
                 return
             # initial timeout disabled: the silence is recorded until end_silence_timeout.
-            self._planned = _num(audio.get("end_silence_timeout"), RECORD_END_SILENCE)
+            self._planned = _num(audio.get("end_silence_timeout"), Defaults.RECORD_END_SILENCE_TIMEOUT)
             await clock.sleep(self._planned)
             self._save_and_finish(self._planned)
             return
@@ -301,9 +322,9 @@ class Record(Component):
         await clock.sleep(self._planned)
         terminators = audio.get("terminators")
         if not isinstance(terminators, str):
-            terminators = RECORD_TERMINATORS
+            terminators = Defaults.RECORD_TERMINATORS
         if not script.take_terminator(terminators):
-            silence = _num(audio.get("end_silence_timeout"), RECORD_END_SILENCE)
+            silence = _num(audio.get("end_silence_timeout"), Defaults.RECORD_END_SILENCE_TIMEOUT)
             self._planned += silence
             await clock.sleep(silence)
         self._save_and_finish(self._planned)
@@ -323,14 +344,13 @@ class Record(Component):
 
 
 class Detect(Component):
-    kind = "detect"
-    event_type = "calling.call.detect"
+    action = DetectAction
 
     async def body(self) -> None:
         detect = self.params["detect"]
         dtype = detect["type"]
         dparams = detect.get("params") or {}
-        timeout = _num(self.params.get("timeout"), DETECT_TIMEOUT)
+        timeout = _num(self.params.get("timeout"), Defaults.DETECT_TIMEOUT)
         used = 0.0
 
         async def step(seconds: float) -> bool:
@@ -344,7 +364,7 @@ class Detect(Component):
         caller = self.call.caller
         if dtype == "machine":
             if caller.kind == "machine":
-                threshold = _num(dparams.get("machine_voice_threshold"), MACHINE_VOICE_THRESHOLD)
+                threshold = _num(dparams.get("machine_voice_threshold"), Defaults.MACHINE_VOICE_THRESHOLD)
                 if await step(threshold):
                     self.event(dtype, "MACHINE")
                     self.event(dtype, "NOT_READY")
@@ -354,18 +374,18 @@ class Detect(Component):
                 if await step(_num(dparams.get("end_silence_timeout"), HUMAN_DETECT_SECONDS)):
                     self.event(dtype, "HUMAN")
             else:
-                if await step(_num(dparams.get("initial_timeout"), MACHINE_INITIAL_TIMEOUT)):
+                if await step(_num(dparams.get("initial_timeout"), Defaults.MACHINE_INITIAL_TIMEOUT)):
                     self.event(dtype, "UNKNOWN")
         elif dtype == "fax":
             if caller.kind == "fax":
                 if await step(FAX_TONE_SECONDS):
                     tone = dparams.get("tone")
-                    self.event(dtype, tone if tone in ("CED", "CNG") else "CED")
+                    self.event(dtype, tone if tone in FAX_TONES else Defaults.FAX_TONE)
             else:
                 await step(timeout)
         else:  # digit
             allowed = dparams.get("digits")
-            groups = self.call.script.take_groups(allowed if isinstance(allowed, str) else DETECT_DIGITS)
+            groups = self.call.script.take_groups(allowed if isinstance(allowed, str) else Defaults.DETECT_DIGITS)
             for group in groups:
                 if not await step(DIGIT_SECONDS * len(group)):
                     break
@@ -385,8 +405,7 @@ class Detect(Component):
 class Fax(Component):
     """send_fax (``direction`` "send") or receive_fax ("receive")."""
 
-    kind = "fax"
-    event_type = "calling.call.fax"
+    action = FaxAction
 
     def __init__(
         self, call: CallHandle, control_id: str, params: dict[str, Any], direction: str
@@ -452,8 +471,7 @@ class Fax(Component):
 
 
 class SendDigits(Component):
-    kind = "send_digits"
-    event_type = "calling.call.send_digits"
+    action = SendDigitsAction
 
     async def body(self) -> None:
         for ch in self.params["digits"]:
@@ -471,11 +489,13 @@ class SendDigits(Component):
 
 
 class Tap(Component):
-    kind = "tap"
-    event_type = "calling.call.tap"
+    action = TapAction
 
     def _fields(self) -> dict[str, Any]:
-        return {"tap": self.params["tap"], "device": self.params["device"]}
+        # The device as the media server uses it: codec and ptime filled in.
+        device = self.params["device"]
+        params = {"codec": TAP_CODEC, "ptime": TAP_PTIME, **device.get("params", {})}
+        return {"tap": self.params["tap"], "device": {**device, "params": params}}
 
     async def body(self) -> None:
         self.emit({"state": "tapping", **self._fields()})
@@ -498,8 +518,7 @@ class Connect(Component):
     """calling.connect: dial device groups in series, the devices of a group
     in parallel; the first to answer is bridged with the call."""
 
-    kind = "connect"
-    event_type = "calling.call.connect"
+    action = ConnectAction
 
     def __init__(self, call: CallHandle, control_id: str, params: dict[str, Any]) -> None:
         super().__init__(call, control_id, params)
@@ -533,6 +552,7 @@ class Connect(Component):
                 to_number=to_number,
                 caller=self.sim.phone_caller(to_number),
                 tag=new_id(),
+                dialed_for=call,
             )
             self.sim._register_call(leg)
             legs.append(leg)
@@ -586,6 +606,11 @@ class Connect(Component):
                 {"connect_state": "disconnected", "peer": _peer_info(peer) if peer else None}
             )
             self._scope.cancel()
+
+    def on_stop(self) -> None:
+        # calling.disconnect before any device answered: connecting stops
+        # (the legs still ringing are cancelled as the dialing task ends).
+        self.emit({"connect_state": "disconnected"})
 
     def disconnect(self) -> None:
         """calling.disconnect: unbridge; both calls stay up."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ..protocol import new_id
+from ..wire import PLAY_STATES
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ._faults import STAGES
 
@@ -189,8 +190,8 @@ class ControlAPI:
         if control_id is not None and (not isinstance(control_id, str) or not control_id):
             raise ControlError(400, "control_id must be a non-empty string")
         state = data.get("state", "playing")
-        if state not in ("playing", "paused", "finished", "error"):
-            raise ControlError(400, f"state must be playing, paused, finished or error; got {state!r}")
+        if state not in PLAY_STATES:
+            raise ControlError(400, f"state must be one of {', '.join(PLAY_STATES)}; got {state!r}")
         control_id = control_id or new_id()
         sent = await self.sim.burst(call_id, count, control_id=control_id, state=state)
         return {"sent": sent, "call_id": call_id, "control_id": control_id}

@@ -2,13 +2,16 @@
 
 Nominal lengths (simulated seconds): TTS 0.06 s per character (at least
 0.5 s), audio files 2 s, silence its ``duration``, a ringtone its
-``duration`` or one ring cycle (4 s).
+``duration`` or one ring cycle (4 s). An audio file on a host under
+``.invalid`` cannot be fetched: the play (or prompt) ends with an error.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..wire import AUDIO_URL_SCHEMES, MEDIA_KEYS, MEDIA_TYPES, RINGTONES
 from ._errors import BAD_REQUEST, CommandError
 
 __all__ = ["RINGTONES", "media_duration", "media_problem", "validate_media"]
@@ -17,12 +20,8 @@ TTS_SECONDS_PER_CHAR = 0.06
 TTS_MIN_SECONDS = 0.5
 AUDIO_SECONDS = 2.0
 RINGTONE_CYCLE_SECONDS = 4.0
-
-RINGTONES = frozenset({
-    "at", "au", "bg", "br", "be", "ch", "cl", "cn", "cz", "de", "dk", "ee", "es",
-    "fi", "fr", "gr", "hu", "il", "in", "it", "lt", "jp", "mx", "my", "nl", "no",
-    "nz", "ph", "pl", "pt", "ru", "se", "sg", "th", "uk", "us", "tw", "ve", "za",
-})
+#: Audio on hosts under this reserved domain (RFC 2606) cannot be fetched: the play fails.
+UNREACHABLE_DOMAIN = ".invalid"
 
 
 def _number(value: Any) -> bool:
@@ -38,30 +37,20 @@ def validate_media(value: Any, name: str = "play") -> list[dict[str, Any]]:
         if not isinstance(media, dict):
             raise CommandError(BAD_REQUEST, f"{where} must be an object")
         kind = media.get("type")
+        if kind not in MEDIA_KEYS:
+            raise CommandError(BAD_REQUEST, f"{where}.type must be one of {', '.join(MEDIA_TYPES)}; got {kind!r}")
         params = media.get("params")
         if not isinstance(params, dict):
             raise CommandError(BAD_REQUEST, f"{where}.params must be an object")
-        if kind == "audio":
-            if not isinstance(params.get("url"), str) or not params["url"]:
-                raise CommandError(BAD_REQUEST, f"{where}: audio needs a params.url string")
-        elif kind == "tts":
-            if not isinstance(params.get("text"), str):
-                raise CommandError(BAD_REQUEST, f"{where}: tts needs a params.text string")
-        elif kind == "silence":
-            if not _number(params.get("duration")):
-                raise CommandError(
-                    BAD_REQUEST, f"{where}: silence needs params.duration, a number >= 0"
-                )
-        elif kind == "ringtone":
-            if not isinstance(params.get("name"), str):
-                raise CommandError(BAD_REQUEST, f"{where}: ringtone needs a params.name string")
-            if "duration" in params and not _number(params["duration"]):
-                raise CommandError(BAD_REQUEST, f"{where}: ringtone duration must be a number >= 0")
-        else:
-            raise CommandError(
-                BAD_REQUEST,
-                f"{where}.type must be audio, tts, silence or ringtone; got {kind!r}",
-            )
+        required, _optional = MEDIA_KEYS[kind]
+        for key in required:
+            if key not in params:
+                raise CommandError(BAD_REQUEST, f"{where}: {kind} needs params.{key}")
+        for key in ("url", "text", "name", "language", "gender"):
+            if key in params and not isinstance(params[key], str):
+                raise CommandError(BAD_REQUEST, f"{where}: params.{key} must be a string")
+        if "duration" in params and not _number(params["duration"]):
+            raise CommandError(BAD_REQUEST, f"{where}: params.duration must be a number >= 0")
     return value
 
 
@@ -70,8 +59,10 @@ def media_problem(media: dict[str, Any]) -> str | None:
     params = media["params"]
     if media["type"] == "audio":
         url = params["url"]
-        if not url.startswith(("http://", "https://")):
+        if not url.lower().startswith(AUDIO_URL_SCHEMES):
             return f"cannot fetch audio {url!r}: not an http(s) URL"
+        if (urlsplit(url).hostname or "").endswith(UNREACHABLE_DOMAIN):
+            return f"cannot fetch audio {url!r}: host not found"
     if media["type"] == "ringtone" and params["name"] not in RINGTONES:
         return f"unknown ringtone {params['name']!r}"
     return None

@@ -32,7 +32,8 @@ async def test_detect_answering_machine_waits_for_beep(sim: RelaySimulator, plac
                                                  machine_words_threshold=5)
     assert isinstance(result, DetectResult)
     assert result.successful and result.detect_type == "machine" and result.result == "MACHINE"
-    assert result.event is not None and result.event.payload["detect"]["params"]["event"] == "READY"
+    assert result.event is not None and result.event.name == "READY"
+    assert result.event.payload == {"type": "machine", "params": {"event": "READY"}}
     assert strip_ids(last_command(sim, "calling.detect")) == {
         "detect": {"type": "machine", "params": {"initial_timeout": 3, "end_silence_timeout": 2,
                                                  "machine_voice_threshold": 1.5, "machine_words_threshold": 5}},
@@ -44,7 +45,8 @@ async def test_amd_alias_decides_at_once(sim: RelaySimulator, place: Place) -> N
     call, _ = await place(machine(greeting=2.0, beep=True))
     result = await call.amd()
     assert result.successful and result.result == "MACHINE"
-    assert result.event is not None and result.event.payload["detect"]["params"]["event"] == "MACHINE"
+    assert result.event is not None and result.event.name == "MACHINE"
+    assert result.event.payload == {"type": "machine", "params": {"event": "MACHINE"}}
     assert strip_ids(last_command(sim, "calling.detect")) == {"detect": {"type": "machine", "params": {}}}
 
 
@@ -170,12 +172,25 @@ async def test_tap_async_and_stop(sim: RelaySimulator, place: Place) -> None:
     assert result.source_device == action.source_device
 
 
-async def test_tap_waits_until_the_call_ends(sim: RelaySimulator, place: Place) -> None:
-    call, handle = await place(Caller(hangs_up_after=1))
+async def test_tap_waits_until_the_call_ends_and_is_successful(sim: RelaySimulator, place: Place) -> None:
+    """tap() "waits until the end of the call": ended by the caller hanging up, it succeeded."""
+    call, handle = await place()
+    call.on("tap.tapping", lambda: handle.end("hangup"))  # the caller hangs up while tapped
     result = await call.tap(audio_direction="listen", target_type="ws", target_uri="wss://tap.example.test/x")
-    assert not result.successful and result.error == "call ended"
-    assert result.destination_device == {"type": "ws", "params": {"uri": "wss://tap.example.test/x"}}
-    assert call.ended
+    assert result.successful and result.error is None and result.event is not None and result.event.name == "finished"
+    with anyio.fail_after(5):
+        assert await call.wait_for_ended()
+
+
+async def test_tap_destination_device_is_what_the_service_reports(sim: RelaySimulator, place: Place) -> None:
+    """Not the request echoed: the service's device, codec and ptime filled in."""
+    call, handle = await place()
+    call.on("tap.tapping", lambda: handle.end("hangup"))
+    result = await call.tap("listen", "rtp", "10.1.2.3", 5004)
+    assert strip_ids(last_command(sim, "calling.tap"))["device"] == {
+        "type": "rtp", "params": {"addr": "10.1.2.3", "port": 5004}}
+    assert result.destination_device == {
+        "type": "rtp", "params": {"addr": "10.1.2.3", "port": 5004, "codec": "PCMU", "ptime": 20}}
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["wait", "async"])

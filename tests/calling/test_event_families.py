@@ -65,8 +65,8 @@ FAMILIES: list[tuple[str, Caller | None, Flow, list[str]]] = [
     ("record", Caller(says="hello"), _record, ["record.stateChange", "record.recording", "record.finished"]),
     ("fax", fax, _fax, ["fax.stateChange", "fax.page", "fax.finished"]),
     ("detect", machine(greeting=1.0), _detect, ["detect.update", "detect.finished"]),
-    ("tap", None, _tap, ["tap.tapping", "tap.finished"]),
-    ("sendDigits", None, _digits, ["sendDigits.finished"]),
+    ("tap", None, _tap, ["tap.stateChange", "tap.tapping", "tap.finished"]),
+    ("sendDigits", None, _digits, ["sendDigits.stateChange", "sendDigits.finished"]),
     ("connect", None, _connect, ["connect.stateChange", "connect.connecting", "connect.connected", "connect.disconnected"]),
 ]
 
@@ -87,7 +87,37 @@ async def test_every_event_family_reaches_on_callbacks(
         await done.wait()
     for name in names:
         assert fired[name], f"{name} never fired"
-        assert all(isinstance(e, Event) and e.name.startswith("calling.call.") for e in fired[name])
+        assert all(isinstance(e, Event) for e in fired[name])
+        specific = name.rpartition(".")[2]
+        if specific not in ("stateChange", "update", "prompt"):
+            # The Event is named for what happened: the state the name stands for.
+            assert {e.name for e in fired[name]} == {specific}, name
+
+
+async def test_on_callbacks_get_what_the_official_sdk_passes(place: Place) -> None:
+    """A callback written for the official SDK reads the event's params as a dict; detect.* get the
+    detect object, as the official SDK passes it."""
+    call, _ = await place(machine(greeting=1.0))
+    states: list[Any] = []
+    detects: list[Any] = []
+    call.on("play.stateChange", lambda params: states.append(params["state"]))
+    call.on("detect.update", lambda params: detects.append(params["params"]["event"]))
+    await call.play_silence(1)
+    await (await call.amd_async()).wait()
+    assert states == ["playing", "finished"]
+    assert detects[:2] == ["MACHINE", "NOT_READY"]
+
+
+async def test_sendDigits_and_tap_stateChange_fire(place: Place) -> None:  # noqa: N802 - the event names
+    call, _ = await place()
+    seen: list[str] = []
+    call.on("sendDigits.stateChange", lambda e: seen.append(f"sendDigits:{e.name}"))
+    call.on("tap.stateChange", lambda e: seen.append(f"tap:{e.name}"))
+    await call.send_digits("1")
+    tap = await call.tap_async("listen", "rtp", "127.0.0.1", 5000)
+    await tap.stop()
+    await tap.wait()
+    assert seen == ["sendDigits:finished", "tap:tapping", "tap:finished"]
 
 
 async def test_off_removes_one_callback_or_all(place: Place) -> None:

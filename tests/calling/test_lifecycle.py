@@ -8,6 +8,7 @@ import pytest
 from relay_anyio import AnswerResult, Call, Client, DialResult, Event, HangupResult
 from relay_anyio.testing import Caller, RelaySimulator, busy, no_answer
 
+from ..helpers import eventually
 from .conftest import Place, last_command
 
 pytestmark = pytest.mark.anyio
@@ -123,8 +124,8 @@ async def test_on_off_for_state_and_component_events(place: Place) -> None:
     with anyio.fail_after(5):
         while "async-finished" not in seen:
             await anyio.sleep(0)
-    assert "calling.call.play:playing" in seen and seen.count("no-args") == 2
-    assert any(e.name == "calling.call.collect" for e in payloads)
+    assert "playing:playing" in seen and seen.count("no-args") == 2
+    assert any(e.name == "digit" and e["result"]["params"]["digits"] == "1" for e in payloads)
     call.off("play.playing", record).off("play.stateChange")
     seen.clear()
     await call.play_tts(text="again")
@@ -155,18 +156,37 @@ async def test_state_events_and_ended_callback(place: Place) -> None:
 
 
 @pytest.mark.time_scale(1)
-async def test_ended_call_finishes_running_components(sim: RelaySimulator, place: Place) -> None:
-    call, handle = await place()
+async def test_caller_hanging_up_reports_each_running_component_first(sim: RelaySimulator, place: Place) -> None:
+    """As the service does: a finished event for each component (the recording kept), then ending/ended."""
+    call, handle = await place(Caller(says="hello", message_seconds=600))
     play = await call.play_silence_async(600)
     record = await call.record_async()
-    detect = await call.detect_digit_async(timeout=600)
-    sim.call(call.id).end("hangup")  # the caller hangs up
+    tap = await call.tap_async("listen", "rtp", "127.0.0.1", 5000)
+    await eventually(lambda: record.state == "recording" and tap.state == "tapping", what="components running")
+    handle.end("hangup")  # the caller hangs up
     with anyio.fail_after(5):
-        results = [await play.wait(), await record.wait(), await detect.wait()]
-    assert all(not r.successful and r.error == "call ended" for r in results)
-    assert call.ended
+        played, recorded, tapped = await play.wait(), await record.wait(), await tap.wait()
+    assert played.successful and tapped.successful
+    assert recorded.successful and recorded.url and recorded.duration is not None and recorded.size
+    with anyio.fail_after(5):
+        assert await call.wait_for_ended()
+    assert call.end_reason == "hangup"
     after = await call.play_tts(text="too late")
     assert not after.successful and after.error == "call has ended"
+
+
+@pytest.mark.time_scale(1)
+async def test_ended_call_finishes_components_the_service_did_not_report(sim: RelaySimulator, place: Place) -> None:
+    call, handle = await place()
+    play = await call.play_silence_async(600)
+    detect = await call.detect_digit_async(timeout=600)
+    await eventually(lambda: play.state == "playing", what="play running")
+    handle.set_state("ending", "hangup")  # a service that reports only the call's own end
+    handle.set_state("ended", "hangup")
+    with anyio.fail_after(5):
+        results = [await play.wait(), await detect.wait()]
+    assert all(not r.successful and r.error == "call ended" for r in results)
+    assert play.state == detect.state == "failed"
 
 
 async def test_refused_command_is_an_unsuccessful_result(sim: RelaySimulator, place: Place) -> None:

@@ -45,7 +45,7 @@ async def test_play_methods(sim: RelaySimulator, place: Place, method: str, args
     result = await getattr(call, method)(*args, **kwargs)
     assert isinstance(result, PlayResult)
     assert result.successful and result.event is not None
-    assert result.event.name == "calling.call.play" and result.event.payload["state"] == "finished"
+    assert result.event.name == "finished" and result.event.payload["state"] == "finished"
     sent = last_command(sim, "calling.play")
     assert strip_ids(sent) == wire
     assert sent["call_id"] == call.id and sent["node_id"] == call.node_id and sent["control_id"]
@@ -89,8 +89,10 @@ async def test_play_async_pause_resume_volume_stop(sim: RelaySimulator, place: P
 
 async def test_play_error_is_unsuccessful(place: Place) -> None:
     call, _ = await place()
-    result = await call.play([{"type": "audio", "url": "not-a-url"}])
-    assert not result.successful
+    result = await call.play([{"type": "audio", "url": "https://media.invalid/a.mp3"}])  # the service cannot fetch it
+    assert not result.successful and result.event is not None and result.event.name == "error"
+    action = await call.play_audio_async("https://media.invalid/a.mp3")
+    assert (await action.wait()).error == "play error" and action.state == "error"
 
 
 PROMPT_CASES: list[tuple[str, tuple[Any, ...], dict[str, Any], list[dict[str, Any]]]] = [

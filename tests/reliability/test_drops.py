@@ -363,7 +363,7 @@ async def test_events_raised_while_away_arrive_once_in_order(sim: RelaySimulator
             return server.connection is None and len(finished) >= 1 and len(ended) == 2
 
         await eventually(raised_while_away, timeout=5, what="events raised while the client is away")
-        assert not client.connected
+        await eventually(lambda: not client.connected, timeout=5, what="the client noticing the dead service")
         proxy.unblock()
         with anyio.fail_after(5):
             results = [await action.wait() for action in actions]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from relay_anyio import Client
 from relay_anyio import protocol as p
-from relay_anyio.actions import (
+from relay_anyio import (
     ConnectAction,
     DetectAction,
     FaxAction,
@@ -289,9 +289,11 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
     calling._track_tag(dialing)
     actions = [
         PlayAction(call, {}), PromptAction(call, {}), RecordAction(call, {}),
-        DetectAction(call, {"detect": {"type": "machine"}}, decisive=True),
-        FaxAction(call, {}, method="calling.send_fax"), SendDigitsAction(call, {}), TapAction(call, {}),
+        DetectAction(call, {"detect": {"type": "machine"}}),
+        FaxAction(call, {}, method="calling.send_fax"), SendDigitsAction(call, {}),
+        TapAction(call, {"tap": {"type": "audio"}, "device": {"type": "rtp"}}),
     ]
+    actions[3]._waited = True  # as a waiting detect_answering_machine() starts it
     for action, control_id in zip(actions, CONTROL_IDS, strict=True):
         action.control_id = control_id
         call._actions[control_id] = action

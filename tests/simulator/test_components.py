@@ -45,11 +45,14 @@ async def test_play_pause_resume_volume_stop(anyio_backend: str) -> None:
         cid = {**base, "control_id": "p"}
         await client.execute("calling.play", {**cid, "play": media, "volume": 5})
         assert (await client.event("calling.call.play", control_id="p"))["state"] == "playing"
+        play = handle.components["p"]
+        # The v2 play states are playing, error, finished: pausing and resuming send no event.
         assert (await client.execute("calling.play.pause", cid))["code"] == "200"
-        assert (await client.event("calling.call.play", control_id="p"))["state"] == "paused"
+        assert play.paused
         assert (await client.execute("calling.play.resume", cid))["code"] == "200"
-        assert (await client.event("calling.call.play", control_id="p"))["state"] == "playing"
+        assert not play.paused
         assert (await client.execute("calling.play.volume", {**cid, "volume": -3}))["code"] == "200"
+        assert play.params["volume"] == -3
         assert (await client.execute("calling.play.stop", cid))["code"] == "200"
         assert (await client.event("calling.call.play", control_id="p"))["state"] == "finished"
         # Stopping again is harmless; pausing a finished play is refused.
@@ -255,7 +258,9 @@ async def test_tap(sim: RelaySimulator, client: RawClient) -> None:
     assert result["code"] == "200"
     assert result["source_device"]["type"] == "rtp" and isinstance(result["source_device"]["params"]["port"], int)
     tapping = await client.event("calling.call.tap", control_id="t")
-    assert tapping["state"] == "tapping" and tapping["device"] == spec["device"] and tapping["tap"] == spec["tap"]
+    assert tapping["state"] == "tapping" and tapping["tap"] == spec["tap"]
+    # The device as the media server uses it: what was asked, codec and ptime filled in.
+    assert tapping["device"] == {"type": "rtp", "params": {"addr": "10.0.0.1", "port": 4000, "codec": "PCMU", "ptime": 20}}
     await client.execute("calling.tap.stop", {**base, "control_id": "t"})
     assert (await client.event("calling.call.tap", control_id="t"))["state"] == "finished"
     bad = await client.execute("calling.tap", {**spec, "control_id": "t2", "device": {"type": "rtp", "params": {}}})
@@ -305,7 +310,7 @@ async def test_connect_failed_and_peer_hangup(sim: RelaySimulator, client: RawCl
     assert handle.state == "answered"
 
 
-async def test_ending_call_stops_components_and_peer(anyio_backend: str) -> None:
+async def test_ending_call_reports_its_components_then_ends_them_and_the_peer(anyio_backend: str) -> None:
     async with RelaySimulator(time_scale=1) as sim, started_client(sim.url, ["office"]) as client:
         sim.phone("+5000", human(answer_after=0))
         handle, base = await answered_call(sim, client)
@@ -316,4 +321,10 @@ async def test_ending_call_stops_components_and_peer(anyio_backend: str) -> None
         await client.call_state(handle.call_id, "ended")
         await client.call_state(connected["peer"]["call_id"], "ended")
         assert all(c.finished for c in handle.components.values())
-        assert client.all_events("calling.call.play", state="finished") == []
+        # As the service does: the running play reports finished, then the call is ending, then ended.
+        order = [
+            (e["event_type"], e["params"].get("state") or e["params"].get("call_state"))
+            for e in client.events
+            if e["params"].get("call_id") == handle.call_id and e["event_type"] in ("calling.call.play", "calling.call.state")
+        ]
+        assert order[-3:] == [("calling.call.play", "finished"), ("calling.call.state", "ending"), ("calling.call.state", "ended")]

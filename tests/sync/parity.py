@@ -22,7 +22,10 @@ def public_members(cls: type, instance: object | None = None) -> dict[str, Any]:
     """Public methods and properties of ``cls``, plus public attributes of ``instance``."""
     members = {name: inspect.getattr_static(cls, name) for name in dir(cls) if not name.startswith("_")}
     if instance is not None:
-        members.update({name: value for name, value in vars(instance).items() if not name.startswith("_")})
+        attributes = dict(getattr(instance, "__dict__", {}))
+        for klass in type(instance).__mro__:  # the attributes held in slots
+            attributes.update({slot: getattr(instance, slot, None) for slot in getattr(klass, "__slots__", ())})
+        members.update({name: value for name, value in attributes.items() if not name.startswith("_")})
     return members
 
 

@@ -7,10 +7,12 @@ import inspect
 import anyio
 import pytest
 
+import subprocess
+import sys
+from pathlib import Path
+
 import relay_anyio
-import relay_anyio.actions
 import relay_sync
-import relay_sync.actions
 from relay_sync._facade import Facade, blocking
 
 from .parity import ACTIONS, differences, public_members
@@ -20,16 +22,19 @@ def _async_actions() -> dict[str, relay_anyio.Action]:
     """One instance of each relay_anyio Action (their __init__ needs a running loop)."""
     call = relay_anyio.Call(None)  # type: ignore[arg-type]
 
+    params = {
+        "DetectAction": {"detect": {"type": "digit"}},
+        "TapAction": {"tap": {"type": "audio"}, "device": {"type": "rtp"}},
+    }
+
     async def make() -> dict[str, relay_anyio.Action]:
         made: dict[str, relay_anyio.Action] = {}
         for name in ACTIONS:
             cls = getattr(relay_anyio, name)
-            if cls is relay_anyio.DetectAction:
-                made[name] = cls(call, {"detect": {"type": "digit"}})
-            elif cls is relay_anyio.FaxAction:
-                made[name] = cls(call, {}, method="calling.send_fax")
-            else:
-                made[name] = cls(call, {})
+            if cls is relay_anyio.Action:  # the base: any declared kind stands for it
+                cls, name = relay_anyio.PlayAction, "Action"
+            extra = {"method": cls.methods[0]} if len(cls.methods) > 1 else {}
+            made[name] = cls(call, params.get(cls.__name__, {}), **extra)
         return made
 
     return anyio.run(make)
@@ -72,10 +77,26 @@ def test_help_shows_the_real_signature_and_docstring() -> None:
         " -> relay_sync.actions.PlayAction"
     )
     assert method.__doc__ == relay_anyio.Call.play_tts_async.__doc__
-    assert method.__qualname__ == "Call.play_tts_async" and method.__wrapped__ is relay_anyio.Call.play_tts_async
+    assert method.__qualname__.endswith(".play_tts_async") and method.__wrapped__ is relay_anyio.Call.play_tts_async
     assert inspect.signature(relay_sync.Call.dial).return_annotation is relay_anyio.DialResult
     assert relay_sync.Call.state.__doc__ and relay_sync.Call.answered.__doc__ == relay_anyio.Call.answered.__doc__
     assert "worker thread" in (relay_sync.Call.on.__doc__ or "")
+
+
+def test_the_generated_blocking_face_is_up_to_date() -> None:
+    """relay_sync's Call methods and Actions are generated from relay_anyio's declarations."""
+    script = Path(__file__).resolve().parents[2] / "tools" / "generate_sync.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_declared_action_has_a_blocking_twin() -> None:
+    from relay_anyio.components import ACTIONS as DECLARED
+
+    for name, cls in DECLARED.items():
+        twin = getattr(relay_sync, name)
+        assert twin._wraps is cls
+        assert set(cls.verbs) <= set(dir(twin)), name
 
 
 def test_every_result_event_and_error_is_relay_anyios_own() -> None:

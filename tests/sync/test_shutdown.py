@@ -14,6 +14,7 @@ import relay_sync
 from relay_sync import Client
 from relay_sync.testing import Caller, Simulator
 
+from ..helpers import eventually
 from .conftest import WAIT, Place
 
 
@@ -59,21 +60,22 @@ def test_ctrl_c_inside_the_with_block_closes_everything(sim: Simulator, backend:
     # (no thread is left: the autouse no_leaked_threads fixture checks)
 
 
-def test_a_thread_blocked_when_the_client_closes_gets_connection_closed(place: Place, client: Client) -> None:
+def test_a_thread_blocked_when_the_client_closes_is_woken_with_false(place: Place, client: Client) -> None:
     call, _ = place()
-    outcome: list[BaseException] = []
+    outcome: list[object] = []
 
     def wait() -> None:
         try:
-            call.wait_for_ended()
+            outcome.append(call.wait_for_ended())
         except relay_sync.RelayError as exc:
             outcome.append(exc)
 
     waiter = threading.Thread(target=wait)
     waiter.start()
+    client._core.run(eventually, lambda: bool(call._async._waiters), WAIT, "the wait pending in the portal")
     client.close()
     waiter.join(WAIT)
-    assert len(outcome) == 1 and type(outcome[0]) is relay_sync.ConnectionClosed
+    assert outcome == [False]
     with pytest.raises(relay_sync.ConnectionClosed):
         call.play_tts(text="too late")
     client.close()  # idempotent
@@ -117,3 +119,4 @@ def test_client_arguments_and_life_cycle_misuse(sim: Simulator) -> None:
         with pytest.raises(RuntimeError, match="once"):
             client.open()
     assert not client.connected
+

@@ -154,8 +154,8 @@ def test_tap_rtp_and_ws() -> None:
         ({"audio_direction": "sideways", "target_addr": "a", "target_port": 1}, "audio_direction"),
         ({"audio_direction": "listen", "target_type": "sip"}, "target_type"),
         ({"audio_direction": "listen", "target_port": 1}, "target_addr"),
-        ({"audio_direction": "listen", "target_addr": "a"}, "target_port"),
-        ({"audio_direction": "listen", "target_addr": "a", "target_port": 70000}, "target_port"),
+        ({"audio_direction": "listen", "target_addr": "10.0.0.1"}, "target_port"),
+        ({"audio_direction": "listen", "target_addr": "10.0.0.1", "target_port": 70000}, "target_port"),
         ({"audio_direction": "listen", "target_type": "ws"}, "target_uri"),
     ],
 )
@@ -163,6 +163,69 @@ def test_tap_errors(kwargs: dict, argument: str) -> None:
     with pytest.raises(InvalidArgument) as info:
         c.tap(**kwargs)
     assert info.value.argument == argument
+
+
+@pytest.mark.parametrize("addr", ["a", "rtp.example.com", "::1", "192.168.1.256", "192.168.1"])
+def test_tap_target_addr_must_be_an_ipv4_address(addr: str) -> None:
+    with pytest.raises(InvalidArgument) as info:
+        c.tap(audio_direction="listen", target_addr=addr, target_port=1234)
+    assert info.value.argument == "target_addr" and "IPv4" in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://x/a.mp3", "file:///etc/passwd", "/a.mp3"])
+def test_audio_urls_must_be_http_or_https(url: str) -> None:
+    with pytest.raises(InvalidArgument) as info:
+        c.media_list([{"type": "audio", "url": url}])
+    assert info.value.argument == "media_list[].url"
+    assert c.media({"type": "audio", "url": "HTTPS://x/a.mp3"})["params"] == {"url": "HTTPS://x/a.mp3"}
+
+
+def test_flat_media_keys_beside_a_params_dict_are_refused() -> None:
+    """A bad gender next to 'params' was silently dropped: now it names the key."""
+    with pytest.raises(InvalidArgument) as info:
+        c.media({"type": "tts", "params": {"text": "hi"}, "gender": "robot"})
+    assert info.value.argument == "media_list[] key" and info.value.value == "gender"
+    assert c.media({"type": "tts", "params": {"text": "hi", "gender": "male"}}) == {
+        "type": "tts", "params": {"text": "hi", "gender": "male"}}
+    with pytest.raises(InvalidArgument):
+        c.media({"type": "tts", "params": {"text": "hi", "gender": "robot"}})
+
+
+@pytest.mark.parametrize(
+    "prompt_type, option",
+    [("speech", "digits_max"), ("speech", "digits_terminators"), ("speech", "digits_timeout"),
+     ("digits", "speech_hints"), ("digits", "speech_language"), ("digits", "end_silence_timeout"),
+     ("digits", "speech_timeout")],
+)
+def test_prompt_options_of_the_other_collect_type_are_refused(prompt_type: str, option: str) -> None:
+    value = {"speech_hints": ["yes"], "digits_terminators": "#", "speech_language": "en-GB"}.get(option, 1)
+    options = {option: value}
+    if prompt_type == "digits":
+        options["digits_max"] = 1
+    with pytest.raises(InvalidArgument) as info:
+        c.collect(prompt_type, **options)
+    assert info.value.argument == option and prompt_type in str(info.value)
+    both = {option: value, "digits_max": 1}
+    assert c.collect("both", **both)  # both types take every option
+
+
+def test_an_unknown_prompt_option_names_the_allowed_ones() -> None:
+    with pytest.raises(InvalidArgument) as info:
+        c.collect("digits", digits_mx=4)
+    assert info.value.argument == "digits_mx" and "digits_max" in str(info.value)
+
+
+def test_connect_device_timeout_takes_a_float() -> None:
+    steps = c.devices([{"to_number": "+1", "timeout": 12.5}], default_from="+0")
+    assert steps[0][0]["params"]["timeout"] == 12  # whole seconds on the wire, as the official SDK sends
+    assert c.devices([{"to_number": "+1"}], default_from="+0", default_timeout=20)[0][0]["params"]["timeout"] == 20
+
+
+def test_record_type_is_audio() -> None:
+    assert c.record(record_type="audio", beep=True) == {"audio": {"beep": True}}
+    with pytest.raises(InvalidArgument) as info:
+        c.record(record_type="video")
+    assert info.value.argument == "record_type"
 
 
 def test_devices_serial_and_parallel() -> None:

@@ -1,6 +1,7 @@
 import pytest
 
-from relay_anyio.events import CALL_EVENTS, names_for
+import relay_anyio  # noqa: F401 - importing the package declares every event family
+from relay_anyio.events import FAMILIES, Event, event_names
 from relay_anyio.session import reconnect_delay, resolve_url
 from relay_anyio.errors import InvalidArgument
 
@@ -17,15 +18,41 @@ from relay_anyio.errors import InvalidArgument
         ("calling.call.detect", {"detect": {"params": {"event": "MACHINE"}}}, ("detect.update",)),
         ("calling.call.detect", {"detect": {"params": {"event": "finished"}}}, ("detect.finished",)),
         ("calling.call.detect", {"detect": {"params": {"event": "error"}}}, ("detect.error",)),
-        ("calling.call.tap", {"state": "tapping"}, ("tap.tapping",)),
-        ("calling.call.send_digits", {"state": "finished"}, ("sendDigits.finished",)),
-        ("calling.call.unknown", {}, ()),
+        ("calling.call.detect", {"detect": {"params": {"event": "12"}}}, ("detect.update",)),
+        ("calling.call.tap", {"state": "tapping"}, ("tap.stateChange", "tap.tapping")),
+        ("calling.call.send_digits", {"state": "finished"}, ("sendDigits.stateChange", "sendDigits.finished")),
         ("calling.call.play", {"state": 5}, ()),
+        ("calling.call.receive", {"call_state": "created"}, ()),
     ],
 )
 def test_event_names(event_type: str, params: dict, names: tuple) -> None:
-    assert names_for(event_type, params) == names
-    assert set(names) <= CALL_EVENTS
+    assert FAMILIES[event_type].names(params) == names
+    assert set(names) <= event_names()
+
+
+def test_a_state_the_reference_does_not_know_fires_stateChange_but_cannot_be_subscribed() -> None:  # noqa: N802
+    assert FAMILIES["calling.call.play"].names({"state": "paused"}) == ("play.stateChange", "play.paused")
+    assert "play.paused" not in event_names()
+
+
+def test_the_names_on_accepts_are_the_references() -> None:
+    assert event_names() == {
+        "stateChange", "created", "ringing", "answered", "ending", "ended",
+        "connect.stateChange", "connect.connecting", "connect.connected", "connect.failed", "connect.disconnected",
+        "play.stateChange", "play.playing", "play.error", "play.finished",
+        "record.stateChange", "record.recording", "record.no_input", "record.finished",
+        "prompt",
+        "fax.stateChange", "fax.error", "fax.finished", "fax.page",
+        "detect.error", "detect.finished", "detect.update",
+        "tap.stateChange", "tap.tapping", "tap.finished",
+        "sendDigits.stateChange", "sendDigits.finished",
+    }
+
+
+def test_an_event_reads_like_its_payload() -> None:
+    event = Event("finished", {"state": "finished", "control_id": "c"})
+    assert event["state"] == "finished" and event.get("missing") is None and "control_id" in event
+    assert dict(event) == event.payload and bool(Event("x", {}))
 
 
 def test_backoff_is_exponential_jittered_and_capped() -> None:
