@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -56,14 +57,15 @@ WAIT_SLICE = 0.1
 
 class _Job:
     """One blocking call in flight: what runs, the future its thread waits on,
-    and the cancel scope it runs in once started."""
+    the cancel scope it runs in once started, and whether its task is over."""
 
-    __slots__ = ("fn", "future", "scope")
+    __slots__ = ("fn", "future", "scope", "over")
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
         self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self.scope: anyio.CancelScope | None = None
+        self.over = threading.Event()  # the task finished (its clean-up included)
 
     def cancel(self) -> None:
         """On the loop: stop the job if it runs (its future is cancelled already)."""
@@ -109,6 +111,9 @@ class Core:
         self.loop_thread: int = portal.call(threading.get_ident)
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="relay_sync-worker")
         self.closed = False
+        #: How long an interrupted call may take to undo what it started (the
+        #: client sets its command timeout plus a margin).
+        self.clean_up_timeout = 10.0
         self._stack = stack
         self._lock = threading.Lock()
         self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
@@ -153,14 +158,22 @@ class Core:
     def _spawn(self, job: _Job) -> None:
         # On the loop, called back by _schedule: start the job in a task of its own.
         if job.future.cancelled():
+            job.over.set()
             return
         try:
             assert self._tg is not None
             self._tg.start_soon(self._execute, job)
         except RuntimeError:  # the hub is gone: the portal is stopping
             job.future.cancel()
+            job.over.set()
 
     async def _execute(self, job: _Job) -> None:
+        try:
+            await self._run_job(job)
+        finally:
+            job.over.set()
+
+    async def _run_job(self, job: _Job) -> None:
         future = job.future
         if future.cancelled():
             return
@@ -220,11 +233,21 @@ class Core:
         except concurrent.futures.CancelledError:
             raise ConnectionClosed("the client was closed while this call was waiting") from None
         except BaseException:
-            # KeyboardInterrupt and friends: stop the job in the portal too.
+            # KeyboardInterrupt and friends: stop the job in the portal too, and
+            # let it clean up (a waiting method stops its component at the far
+            # end) before the interrupt propagates. A second Ctrl-C cuts it short.
             future.cancel()
             with contextlib.suppress(RuntimeError):
                 self._schedule(job.cancel)
+                self._await_clean_up(job)
             raise
+
+    def _await_clean_up(self, job: _Job) -> None:
+        deadline = time.monotonic() + self.clean_up_timeout
+        while not job.over.wait(WAIT_SLICE):
+            if time.monotonic() > deadline or self.closed:
+                log.warning("relay_sync: a cancelled call did not finish its clean-up within %.1f s", self.clean_up_timeout)
+                return
 
     def sync(self, value: Any) -> Any:
         """``value`` with relay_anyio Calls and Actions (also inside Results) wrapped."""

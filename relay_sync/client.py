@@ -90,6 +90,7 @@ class Client(Opened):
             raise RuntimeError("a Client can be opened once; make a new one")
         self._opened = True
         self._core, client = Core.start(self.backend, self.max_workers, self._make)
+        self._core.clean_up_timeout = client.session.timeout + 1.0  # an interrupted call's stop is bounded by it
         self._async = client
         self._calling = self._core.wrap(client.calling)
         return self

@@ -173,6 +173,16 @@ class BladeEndpoint:
             if delay is not None:
                 self.sim._spawn_delayed(delay.seconds, connection, response, method, then)
                 return
+            hold = faults.match("hold", method, session_id)
+            if hold is not None:
+
+                def answer(response: Message = response, then: Callable[[], None] | None = then) -> None:
+                    connection.send(response, method)
+                    if then is not None:
+                        then()
+
+                hold.held.append(answer)
+                return
             drop_after = faults.match("drop", method, session_id, "after_response")
         else:
             drop_after = None

@@ -9,6 +9,7 @@ matches any request. Checking costs nothing while no rule is armed.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -29,14 +30,15 @@ class FaultRule:
     """An armed fault.
 
     kind: "drop" (close the socket at ``stage``), "delay" (hold the response
-    ``seconds`` real seconds) or "refuse" (answer ``code``/``message``
+    ``seconds`` real seconds), "hold" (hold the response until
+    ``sim.faults.release()``) or "refuse" (answer ``code``/``message``
     without executing). ``times``: how many requests it hits (None =
     until cleared). ``session``: only that session (None = any).
     Drop stages: on_receive (nothing executed), before_response (executed,
     response lost), after_response (response written, then dropped).
     """
 
-    kind: Literal["drop", "delay", "refuse"]
+    kind: Literal["drop", "delay", "hold", "refuse"]
     method: str | None = None
     stage: DropStage = "before_response"
     seconds: float = 0.0
@@ -46,9 +48,13 @@ class FaultRule:
     session: str | None = None
     id: int = attrs.field(factory=lambda: next(_ids))
     hits: int = 0
+    # A hold's answers not sent yet (each sends one response and starts what it started).
+    held: list[Callable[[], None]] = attrs.field(factory=list, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        data = attrs.asdict(self, filter=lambda attribute, _: attribute.name != "held")
+        data["held"] = len(self.held)
+        return data
 
 
 class Faults:
@@ -57,6 +63,7 @@ class Faults:
     def __init__(self, sim: RelaySimulator) -> None:
         self._sim = sim
         self.rules: list[FaultRule] = []
+        self._holds: list[FaultRule] = []
 
     # -- rules ------------------------------------------------------------
 
@@ -89,6 +96,25 @@ class Faults:
         if seconds < 0:
             raise ValueError(f"seconds must be >= 0; got {seconds!r}")
         return self._arm(FaultRule("delay", method, seconds=seconds, times=times, session=session))
+
+    def hold(self, method: str | None, *, times: int | None = 1, session: str | None = None) -> FaultRule:
+        """Hold the response to ``method`` until ``release()``.
+
+        The command is executed at once; its answer (and the events it
+        starts) wait until the test says so: a deterministic "in flight".
+        """
+        rule = self._arm(FaultRule("hold", method, times=times, session=session))
+        self._holds.append(rule)  # kept after its last hit: its answers wait for release()
+        return rule
+
+    def release(self, rule: FaultRule | None = None) -> int:
+        """Send the responses held by ``rule`` (by every hold when None); how many were sent."""
+        sent = 0
+        for armed in [rule] if rule is not None else list(self._holds):
+            while armed.held:
+                armed.held.pop(0)()
+                sent += 1
+        return sent
 
     def refuse(
         self,
