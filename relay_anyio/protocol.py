@@ -5,7 +5,7 @@ a socket, sleeps or looks at a clock, so both the client session and the
 simulator build on it, and its tests are plain function calls.
 
 Every frame is one JSON-RPC 2.0 object in a WebSocket text frame. See
-``PROTOCOL.md`` (section numbers below refer to it).
+``docs/protocol.md`` (section numbers below refer to it).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ NULL_NODE = "00000000-0000-0000-0000-000000000000"
 EVENT_CHANNEL = "notifications"
 EVENT_NAME = "queuing.relay.events"
 
-# Blade methods (section 1 and 3)
+# Blade methods (sections 2 and 4)
 CONNECT = "blade.connect"
 EXECUTE = "blade.execute"
 SUBSCRIPTION = "blade.subscription"
@@ -212,7 +212,7 @@ def request(method: str, params: Mapping[str, Any] | None = None, id: str | None
 
 
 # --------------------------------------------------------------------------
-# Client -> server builders (section 1 and 2)
+# Client -> server builders (sections 2 and 3)
 
 
 def connect_params(
@@ -287,7 +287,7 @@ class CommandResult:
 
 
 def parse_execute_result(message: Response | ErrorResponse) -> CommandResult:
-    """Interpret the response to a ``blade.execute`` (section 2)."""
+    """Interpret the response to a ``blade.execute`` (section 3)."""
     if isinstance(message, ErrorResponse):
         return CommandResult(str(message.code), message.message)
     outer = message.result
@@ -304,7 +304,7 @@ def parse_execute_result(message: Response | ErrorResponse) -> CommandResult:
 
 @attrs.frozen
 class RelayEvent:
-    """One calling event taken out of a ``blade.broadcast`` (section 3)."""
+    """One calling event taken out of a ``blade.broadcast`` (section 4)."""
 
     event_type: str
     params: dict[str, Any]
