@@ -28,8 +28,6 @@ from ..components.lifecycle import ANSWER, DIAL, HANGUP
 from ..wire import DETECT_TYPES, DIRECTIONS, END_REASONS, RECORD_FORMATS, SEND_DIGITS_CHARS, TAP_TARGETS, VOLUME_RANGE
 from ._calls import CallHandle
 from ._components import (
-    TAP_CODEC,
-    TAP_PTIME,
     Collect,
     Component,
     Connect,
@@ -68,6 +66,28 @@ def command(name: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         COMMANDS[name] = fn
         return fn
+
+    return register
+
+
+Check = Callable[[dict[str, Any]], None]
+
+
+def starts(method: str, make: Callable[[CallHandle, str, dict[str, Any]], Component], message: str) -> Callable[[Check], Check]:
+    """Register the command that starts a component: the decorated function
+    only checks the params (raising CommandError); the call must be live and
+    the control_id new; the answer carries what the component tells at once."""
+
+    def register(check: Check) -> Check:
+        def handler(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
+            call = _live_call(sim, params)
+            control_id = _new_component(call, params)
+            check(params)
+            component = make(call, control_id, params)
+            return Outcome(ok(message, **component.answer_fields()), component.start)
+
+        COMMANDS[method] = handler
+        return check
 
     return register
 
@@ -253,14 +273,10 @@ def disconnect(sim: RelaySimulator, session: Session, params: dict[str, Any]) ->
 # -- play -----------------------------------------------------------------------
 
 
-@command(PlayAction.methods[0])
-def play(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(PlayAction.methods[0], Play, "Playing")
+def play(params: dict[str, Any]) -> None:
     validate_media(params.get("play"))
     _volume(params)
-    component = Play(call, control_id, params)
-    return Outcome(ok("Playing"), component.start)
 
 
 # -- control verbs: derived from the SDK's declarations ------------------------
@@ -322,10 +338,8 @@ for _kind in KINDS:
             COMMANDS[f"{_method}.{_verb}"] = VERBS[_verb](_kind)
 
 
-@command(PromptAction.methods[0])
-def play_and_collect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(PromptAction.methods[0], Collect, "Prompting")
+def play_and_collect(params: dict[str, Any]) -> None:
     validate_media(params.get("play"))
     _volume(params)
     collect = _dict(params, "collect")
@@ -353,17 +367,13 @@ def play_and_collect(sim: RelaySimulator, session: Session, params: dict[str, An
             raise CommandError(BAD_REQUEST, "params.collect.speech.hints must be a list of strings")
         _optional_number(speech, "end_silence_timeout", "params.collect.speech")
         _optional_number(speech, "speech_timeout", "params.collect.speech")
-    component = Collect(call, control_id, params)
-    return Outcome(ok("Prompting"), component.start)
 
 
 # -- record, detect, fax, digits, tap ------------------------------------------------
 
 
-@command(RecordAction.methods[0])
-def record(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(RecordAction.methods[0], Record, "Recording")
+def record(params: dict[str, Any]) -> None:
     rec = _dict(params, "record")
     audio = _dict(rec, "audio", "params.record")
     for key in ("initial_timeout", "end_silence_timeout"):
@@ -374,60 +384,39 @@ def record(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Out
         raise CommandError(BAD_REQUEST, "params.record.audio.format must be 'mp3' or 'wav'")
     if audio.get("direction", "speak") not in DIRECTIONS:
         raise CommandError(BAD_REQUEST, "params.record.audio.direction must be listen, speak or both")
-    component = Record(call, control_id, params)
-    return Outcome(ok("Recording", url=component.url), component.start)
 
 
-@command(DetectAction.methods[0])
-def detect(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(DetectAction.methods[0], Detect, "Detecting")
+def detect(params: dict[str, Any]) -> None:
     spec = _dict(params, "detect")
     if spec.get("type") not in DETECT_TYPES:
         raise CommandError(BAD_REQUEST, "params.detect.type must be machine, fax or digit")
     if "params" in spec and not isinstance(spec["params"], dict):
         raise CommandError(BAD_REQUEST, "params.detect.params must be an object")
     _optional_number(params, "timeout")
-    component = Detect(call, control_id, params)
-    return Outcome(ok("Detecting"), component.start)
 
 
-@command(FaxAction.methods[0])
-def send_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(FaxAction.methods[0], Fax.sending, "Sending fax")
+def send_fax(params: dict[str, Any]) -> None:
     _str(params, "document")
-    component = Fax(call, control_id, params, "send")
-    return Outcome(ok("Sending fax"), component.start)
 
 
-@command(FaxAction.methods[1])
-def receive_fax(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
-    component = Fax(call, control_id, params, "receive")
-    return Outcome(ok("Receiving fax"), component.start)
+@starts(FaxAction.methods[1], Fax.receiving, "Receiving fax")
+def receive_fax(params: dict[str, Any]) -> None:
+    pass
 
 
-
-
-@command(SendDigitsAction.methods[0])
-def send_digits(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(SendDigitsAction.methods[0], SendDigits, "Sending digits")
+def send_digits(params: dict[str, Any]) -> None:
     digits = params.get("digits")
     if not isinstance(digits, str) or not digits or not set(digits) <= set(SEND_DIGITS_CHARS):
         raise CommandError(
             BAD_REQUEST, f"params.digits must be made of 0-9 * # A-D w W; got {digits!r}"
         )
-    component = SendDigits(call, control_id, params)
-    return Outcome(ok("Sending digits"), component.start)
 
 
-@command(TapAction.methods[0])
-def tap(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcome:
-    call = _live_call(sim, params)
-    control_id = _new_component(call, params)
+@starts(TapAction.methods[0], Tap, "Tapping")
+def tap(params: dict[str, Any]) -> None:
     spec = _dict(params, "tap")
     if spec.get("type") != "audio":
         raise CommandError(BAD_REQUEST, "params.tap.type must be 'audio'")
@@ -447,16 +436,3 @@ def tap(sim: RelaySimulator, session: Session, params: dict[str, Any]) -> Outcom
         _str(dparams, "uri", "params.device.params")
     else:
         raise CommandError(BAD_REQUEST, "params.device.type must be 'rtp' or 'ws'")
-    component = Tap(call, control_id, params)
-    # Where the tapped media comes from: the media server's RTP endpoint.
-    source = {
-        "type": "rtp",
-        "params": {
-            "addr": "127.0.0.1",
-            "port": 30000 + (hash(control_id) % 10000),
-            "codec": dparams.get("codec", TAP_CODEC),
-            "ptime": dparams.get("ptime", TAP_PTIME),
-            "rate": dparams.get("rate", 8000),
-        },
-    }
-    return Outcome(ok("Tapping", source_device=source), component.start)

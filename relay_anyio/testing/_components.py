@@ -100,6 +100,10 @@ class Component:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.control_id} finished={self.finished}>"
 
+    def answer_fields(self) -> dict[str, Any]:
+        """What the start command's answer tells besides its code (a recording's url ...)."""
+        return {}
+
     def start(self) -> None:
         self.call.components[self.control_id] = self
         self.call.spawn(self._run, self.kind)
@@ -299,6 +303,9 @@ class Record(Component):
     def _fields(self) -> dict[str, Any]:
         return {"url": self.url, "record": self.params["record"]}
 
+    def answer_fields(self) -> dict[str, Any]:
+        return {"url": self.url}
+
     async def body(self) -> None:
         audio = self.audio
         clock = self.clock
@@ -423,6 +430,14 @@ class Fax(Component):
         self.document = params.get("document", "") if direction == "send" else ""
         self.pages = 0
 
+    @classmethod
+    def sending(cls, call: CallHandle, control_id: str, params: dict[str, Any]) -> Fax:
+        return cls(call, control_id, params, "send")
+
+    @classmethod
+    def receiving(cls, call: CallHandle, control_id: str, params: dict[str, Any]) -> Fax:
+        return cls(call, control_id, params, "receive")
+
     def _params(self, success: bool | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {
             "direction": self.direction,
@@ -490,6 +505,18 @@ class SendDigits(Component):
 
 class Tap(Component):
     action = TapAction
+
+    def answer_fields(self) -> dict[str, Any]:
+        # Where the tapped media comes from: the media server's RTP endpoint.
+        asked = self.params["device"].get("params", {})
+        source = {
+            "addr": "127.0.0.1",
+            "port": 30000 + (hash(self.control_id) % 10000),
+            "codec": asked.get("codec", TAP_CODEC),
+            "ptime": asked.get("ptime", TAP_PTIME),
+            "rate": asked.get("rate", 8000),
+        }
+        return {"source_device": {"type": "rtp", "params": source}}
 
     def _fields(self) -> dict[str, Any]:
         # The device as the media server uses it: codec and ptime filled in.
