@@ -71,15 +71,17 @@ class Connection:
         if not self.closed:
             self.closed = True
             self._send.send_nowait(_Close(code))
+            self._send.close()  # the writer still drains what is queued
 
     def abort(self) -> None:
         """Drop the socket now: frames still queued are lost, as on a dead link."""
         self.closed = True
+        self._send.close()
         self._scope.cancel()
 
     async def run_writer(self, asgi_send: AsgiSend) -> None:
         """Write queued frames until closed; returns when the socket should end."""
-        with self._scope:
+        with self._scope, self._send:  # whichever way the socket ends, both ends are closed
             async with self._receive:
                 async for item in self._receive:
                     if isinstance(item, _Close):
@@ -106,7 +108,7 @@ class Connection:
         """Like ``run_writer``, but hands every frame already queued to one
         ``write`` call (one socket write for many frames: the lean server)."""
         receive = self._receive
-        with self._scope:
+        with self._scope, self._send:
             async with receive:
                 async for item in receive:
                     batch: list[str] = []

@@ -36,7 +36,7 @@ async def client(sim: RelaySimulator) -> AsyncIterator[Client]:
 
 
 @pytest.fixture
-async def place(sim: RelaySimulator, client: Client) -> Place:
+async def place(sim: RelaySimulator, client: Client) -> AsyncIterator[Place]:
     """``await place(caller, answer=True)`` -> (the SDK's Call, the simulator's handle)."""
     send, receive = anyio.create_memory_object_stream[Call](100)
     await client.calling.receive([CONTEXT], send.send)
@@ -51,7 +51,8 @@ async def place(sim: RelaySimulator, client: Client) -> Place:
             assert (await call.answer()).successful
         return call, handle
 
-    return _place
+    with send, receive:
+        yield _place
 
 
 def last_command(sim: RelaySimulator, method: str) -> dict[str, Any]:

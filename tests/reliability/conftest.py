@@ -33,6 +33,7 @@ from relay_anyio.testing import Caller, RelaySimulator
 from relay_anyio.testing._faults import FaultRule, Faults
 from relay_anyio.testing._journal import JournalEntry
 
+from ..helpers import Inbox
 from .hostile import LocalServer
 
 pytestmark = pytest.mark.anyio
@@ -169,15 +170,14 @@ Place = Callable[..., Awaitable[tuple[Call, Any]]]
 
 def placer(sim: RelaySimulator, client: Client, context: str = CONTEXT) -> Callable[[], Awaitable[Place]]:
     async def setup() -> Place:
-        send, receive = anyio.create_memory_object_stream[Call](1000)
-        assert await client.calling.receive([context], send.send)
+        inbox: Inbox[Call] = Inbox()
+        assert await client.calling.receive([context], inbox.put)
 
         async def place(caller: Caller | None = None, *, answer: bool = True) -> tuple[Call, Any]:
             handle = await sim.inbound_call(
                 context=context, from_number=CALLER_NUMBER, to_number=OUR_NUMBER, caller=caller or Caller()
             )
-            with anyio.fail_after(5):
-                call = await receive.receive()
+            call = await inbox.get(what="the inbound call")
             assert call.id == handle.call_id
             if answer:
                 assert (await call.answer()).successful

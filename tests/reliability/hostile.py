@@ -50,8 +50,15 @@ class LocalServer:
         self.port = self._listener.extra(SocketAttribute.local_port)
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
-        self._tg.start_soon(self._listener.serve, self._serve)
+        self._tg.start_soon(self._listener.serve, self._serve_then_close)
         return self
+
+    async def _serve_then_close(self, stream: anyio.abc.ByteStream) -> None:
+        # However _serve ends (or never starts, cancelled at shutdown), the accepted socket is closed.
+        try:
+            await self._serve(stream)
+        finally:
+            await anyio.aclose_forcefully(stream)
 
     async def __aexit__(self, *exc: Any) -> None:
         assert self._tg is not None
