@@ -29,7 +29,7 @@ def main(backend: str = "asyncio") -> int:
 
         with Client(project, token, host, backend=backend) as client:
             dial = client.calling.dial(from_number=from_number, to_number=to_number, timeout=30)
-            if not dial.successful or dial.call is None:
+            if not dial.successful:
                 print(f"dial failed: {dial.error}")
                 return 1
             call = dial.call

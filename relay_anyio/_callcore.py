@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import anyio
 
@@ -29,6 +29,7 @@ from .protocol import CommandResult, new_id
 from .wire import CALL_STATES
 
 if TYPE_CHECKING:
+    from .call import Call
     from .calling import Calling
     from .components._action import Action
     from .session import Session
@@ -141,9 +142,9 @@ class CallCore:
         return self.end_reason == "error" or (self.state in ("ending", "ended") and not self.answered)
 
     @property
-    def peer(self) -> CallCore | None:
+    def peer(self) -> Call | None:
         """The call connected with this one by ``connect``, if any."""
-        return self._peer
+        return cast("Call | None", self._peer)
 
     @property
     def device(self) -> dict[str, Any]:
@@ -156,7 +157,7 @@ class CallCore:
 
     # -- on / off -------------------------------------------------------------------
 
-    def on(self, event: str, callback: Callback) -> Any:
+    def on(self, event: str, callback: Callback) -> Self:
         """Attach ``callback`` to ``event`` (a name from the reference's event list).
 
         The callback may be sync or async; it gets the Event (``name``: the
@@ -171,7 +172,7 @@ class CallCore:
         self._listeners.setdefault(event, []).append((callback, _takes_argument(callback)))
         return self
 
-    def off(self, event: str, callback: Callback | None = None) -> Any:
+    def off(self, event: str, callback: Callback | None = None) -> Self:
         """Remove ``callback`` from ``event`` (all of the event's callbacks when None)."""
         names = event_names()
         if event not in names:

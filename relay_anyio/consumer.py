@@ -13,7 +13,7 @@ import gc
 import logging
 import signal
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 
 import anyio
 
@@ -21,9 +21,20 @@ from .call import Call
 from .client import Client
 from .errors import InvalidArgumentType
 
-__all__ = ["Consumer", "ConsumerConfig"]
+__all__ = ["Consumer", "ConsumerConfig", "ConsumerOptions"]
 
 log = logging.getLogger("relay_anyio.consumer")
+
+
+class ConsumerOptions(TypedDict, total=False):
+    """What a Consumer may be given as keywords instead of class attributes."""
+
+    project: str | None
+    token: str | None
+    contexts: list[str]
+    host: str
+    client_options: dict[str, Any]
+    gc_threshold: int | None
 
 
 class ConsumerConfig:
@@ -48,10 +59,10 @@ class ConsumerConfig:
     client_options: ClassVar[dict[str, Any]] = {}
     gc_threshold: ClassVar[int | None] = 50_000
 
-    def __init__(self, **overrides: Any) -> None:
+    def __init__(self, **overrides: Unpack[ConsumerOptions]) -> None:
         for key, value in overrides.items():
-            if key not in ("project", "token", "contexts", "host", "client_options", "gc_threshold"):
-                raise TypeError(f"unknown Consumer option {key!r}")
+            if key not in ConsumerOptions.__annotations__:
+                raise TypeError(f"unknown Consumer option {key!r}; known: {', '.join(ConsumerOptions.__annotations__)}")
             setattr(self, key, value)
         threshold = self.gc_threshold
         if threshold is not None and (not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1):
@@ -82,7 +93,7 @@ class ConsumerConfig:
 class Consumer(ConsumerConfig):
     """Base class for inbound-call consumers (see ConsumerConfig for the settings)."""
 
-    def __init__(self, **overrides: Any) -> None:
+    def __init__(self, **overrides: Unpack[ConsumerOptions]) -> None:
         super().__init__(**overrides)
         self.client: Client | None = None
         self._stop: anyio.Event | None = None

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from ._portal import Core
 
-__all__ = ["Facade", "blocking", "facade_class", "mirror_of"]
+__all__ = ["RESULT_TWINS", "Facade", "blocking", "facade_class", "in_loop", "mirror_of", "result_twin"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,6 +50,18 @@ R_co = TypeVar("R_co", covariant=True)
 
 # relay_anyio class -> the relay_sync class that wraps its instances.
 _FACADES: dict[type, type[Facade[Any]]] = {}
+# relay_anyio Result class -> its relay_sync twin (a Result holding the blocking Call).
+RESULT_TWINS: dict[type, type] = {}
+
+
+def result_twin(of: type) -> Callable[[type[T]], type[T]]:
+    """Register the decorated class as the relay_sync twin of the Result class ``of``."""
+
+    def register(cls: type[T]) -> type[T]:
+        RESULT_TWINS[of] = cls
+        return cls
+
+    return register
 
 
 class Facade(Generic[W]):
@@ -95,19 +107,12 @@ class _Method(Protocol[P, R_co]):
     def __get__(self, obj: object, owner: type[Any]) -> Callable[P, R_co]: ...
 
 
+# Two overloads only: with more, an argument type holding Any (``Sequence[Any]``)
+# makes several match and mypy answers Any. Plain methods use ``in_loop``.
 @overload
 def blocking(fn: Callable[Concatenate[Any, P], Awaitable[R]]) -> _Method[P, R]: ...
 @overload
 def blocking(fn: Callable[Concatenate[Any, P], Any], returns: type[T]) -> _Method[P, T]: ...
-# mypy will not bind a ParamSpec past a ``self`` that ``**kwargs`` could also
-# name (prompt_audio & co.): those keep their return type, not their parameters.
-@overload
-def blocking(fn: Callable[..., Awaitable[R]]) -> _Method[..., R]: ...  # type: ignore[overload-cannot-match]
-@overload
-def blocking(fn: Callable[..., Any], returns: type[T]) -> _Method[..., T]: ...  # type: ignore[overload-cannot-match]
-# A plain (not async) method: it runs in the loop thread too, where its object lives.
-@overload
-def blocking(fn: Callable[Concatenate[Any, P], R]) -> _Method[P, R]: ...
 def blocking(fn: Callable[..., Any], returns: type | None = None) -> Any:
     """The blocking twin of the relay_anyio method ``fn`` (async or not).
 
@@ -132,6 +137,13 @@ def blocking(fn: Callable[..., Any], returns: type | None = None) -> Any:
     }
     method.__annotations__["return"] = sig.return_annotation
     method.__relay_sync__ = True  # type: ignore[attr-defined]
+    return method
+
+
+def in_loop(fn: Callable[Concatenate[Any, P], R]) -> _Method[P, R]:
+    """The blocking twin of a plain (not async) relay_anyio method: it runs in
+    the loop's thread, where its object lives (as ``blocking`` does)."""
+    method: _Method[P, R] = blocking(fn, returns=None)  # type: ignore[call-overload]
     return method
 
 

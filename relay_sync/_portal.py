@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 import anyio
 import anyio.abc
@@ -41,7 +41,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from relay_anyio import ConnectionClosed, InvalidArgumentType, Result
 
-from ._facade import Facade, facade_class
+from ._facade import RESULT_TWINS, Facade, facade_class
 
 __all__ = ["Callback", "Core", "Lane", "Opened"]
 
@@ -250,14 +250,18 @@ class Core:
                 return
 
     def sync(self, value: Any) -> Any:
-        """``value`` with relay_anyio Calls and Actions (also inside Results) wrapped."""
+        """``value`` with relay_anyio Calls and Actions wrapped; a Result that holds a
+        Call becomes its relay_sync twin (which holds the blocking Call)."""
         if value is None or isinstance(value, (bool, str, Facade)):
             return value
+        if isinstance(value, Result):
+            twin = RESULT_TWINS.get(type(value))
+            if twin is None:
+                return value
+            fields = attrs.fields_dict(type(value))
+            return twin(**{name: self.sync(getattr(value, name)) for name in fields})
         if facade_class(value) is not None:
             return self.wrap(value)
-        call = getattr(value, "call", None)
-        if isinstance(value, Result) and facade_class(call) is not None:
-            return attrs.evolve(cast(Any, value), call=self.wrap(call))
         if isinstance(value, list):
             return [self.sync(item) for item in value]
         return value

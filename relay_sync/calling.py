@@ -8,6 +8,7 @@ from typing import Any
 import relay_anyio.calling as _a
 
 from ._facade import Facade, blocking, mirror_of
+from ._generated import DialResult
 from ._portal import Callback, require_plain_callable
 from .call import Call
 
@@ -20,7 +21,7 @@ class Calling(Facade[_a.Calling], wraps=_a.Calling):
     """The calling API of a relay_sync Client: ``new_call``, ``dial``, ``receive``, ``calls``."""
 
     new_call = blocking(_a.Calling.new_call, Call)
-    dial = blocking(_a.Calling.dial)
+    dial = blocking(_a.Calling.dial, DialResult)
     contexts = _attr(lambda c: c.contexts)
 
     @property

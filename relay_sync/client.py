@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Self
+from typing import Self, Unpack
 
 import relay_anyio
 from relay_anyio import ConnectionClosed, InvalidArgument, InvalidArgumentType
 
+from ._generated import ClientOptions
 from ._portal import Core, Opened
 from .calling import Calling
 
@@ -26,7 +27,8 @@ class Client(Opened):
     callbacks (``receive`` handlers, ``call.on`` callbacks; default 64);
     when all are busy, further callbacks wait in a queue, none is dropped.
     Every other keyword goes to relay_anyio.Client (``timeout``,
-    ``keepalive``, ``verify``, ``allow_insecure`` ...).
+    ``keepalive``, ``verify``, ``allow_insecure`` ...; ``ClientOptions``
+    lists them, so a type checker flags a misspelt one).
 
     Entering the block (or ``open()``) starts the portal thread and
     connects; leaving it (or ``close()``) closes the session, ends calls
@@ -42,7 +44,7 @@ class Client(Opened):
         *,
         backend: str = "asyncio",
         max_workers: int = DEFAULT_MAX_WORKERS,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if backend not in BACKENDS:
             raise InvalidArgument("backend", backend, BACKENDS)

@@ -13,9 +13,9 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Unpack
 
-from relay_anyio.consumer import ConsumerConfig
+from relay_anyio.consumer import ConsumerConfig, ConsumerOptions
 
 from ._portal import WAIT_SLICE
 from .call import Call
@@ -33,7 +33,7 @@ class Consumer(ConsumerConfig):
     ``client_options`` — here also e.g. ``max_workers`` — and ``gc_threshold``).
     """
 
-    def __init__(self, **overrides: Any) -> None:
+    def __init__(self, **overrides: Unpack[ConsumerOptions]) -> None:
         super().__init__(**overrides)
         self.client: Client | None = None
         self._stop = threading.Event()

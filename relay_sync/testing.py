@@ -17,7 +17,7 @@ from typing import Any, Self
 import relay_anyio.testing as _t
 from relay_anyio.testing import Caller, busy, decline, fax, human, machine, no_answer
 
-from ._facade import Facade, blocking, mirror_of
+from ._facade import Facade, blocking, in_loop, mirror_of
 from ._portal import Core, Opened
 
 __all__ = ["CallHandle", "Caller", "Journal", "Simulator", "busy", "decline", "fax", "human", "machine", "no_answer"]
@@ -47,10 +47,10 @@ class Journal(Facade[_t.Journal], wraps=_t.Journal):
     """Every frame the simulator received and sent; each method runs on the simulator's loop."""
 
     wait_for = blocking(_t.Journal.wait_for)
-    filter = blocking(_t.Journal.filter)
-    commands = blocking(_t.Journal.commands)
-    events = blocking(_t.Journal.events)
-    clear = blocking(_t.Journal.clear)
+    filter = in_loop(_t.Journal.filter)
+    commands = in_loop(_t.Journal.commands)
+    events = in_loop(_t.Journal.events)
+    clear = in_loop(_t.Journal.clear)
 
     @property
     def entries(self) -> list[_t.JournalEntry]:
@@ -78,7 +78,7 @@ class Simulator(Facade[_t.RelaySimulator], Opened, wraps=_t.RelaySimulator):
     port = _sim(lambda s: s.port)
     project = _sim(lambda s: s.project)
     token = _sim(lambda s: s.token)
-    phone = blocking(_t.RelaySimulator.phone)
+    phone = in_loop(_t.RelaySimulator.phone)
     inbound_call = blocking(_t.RelaySimulator.inbound_call, CallHandle)
     wait_for_receiver = blocking(_t.RelaySimulator.wait_for_receiver)
     call = blocking(_t.RelaySimulator.call, CallHandle)

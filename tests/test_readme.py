@@ -50,7 +50,8 @@ def test_blocking_quick_start_runs(tmp_path: Path) -> None:
 
 
 def test_pytest_plugin_example_passes(tmp_path: Path) -> None:
-    (tmp_path / "test_flow.py").write_text(block("relay_simulator, relay_client"))
-    done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_flow.py"], tmp_path)
+    (tmp_path / "test_flow.py").write_text(block("relay_simulator: RelaySimulator, relay_client: Client"))
+    # With warnings as errors, as a user project may run it: the plugin's simulator leaks nothing.
+    done = run([sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", "test_flow.py"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout  # asyncio and trio

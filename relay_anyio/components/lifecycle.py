@@ -44,9 +44,9 @@ class AnswerResult(Result):
 
 @attrs.frozen(kw_only=True)
 class DialResult(Result):
-    """Result of ``dial()``; ``call`` is the dialed Call."""
+    """Result of ``dial()``; ``call`` is the dialed Call (also when it was not answered)."""
 
-    call: Call | None = None
+    call: Call
 
 
 @attrs.frozen(kw_only=True)

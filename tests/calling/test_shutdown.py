@@ -6,6 +6,7 @@ from typing import Any
 
 import anyio
 import pytest
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from relay_anyio import Call, Client, Result
 from relay_anyio.components import ACTIONS
@@ -23,10 +24,28 @@ async def test_closing_the_client_wakes_every_kind_of_wait_within_a_second(sim: 
     phones(sim)
     sim.phone("+15557200001", no_answer)
     outcomes: dict[str, Any] = {}
+    inbox, calls = anyio.create_memory_object_stream[Call](20)
+    with inbox, calls:
+        call = await _close_while_waiting(sim, inbox, calls, outcomes)
+    for name in sorted(ACTIONS) + ["action.wait", "dial"]:
+        result = outcomes[name]
+        assert isinstance(result, Result) and not result.successful and result.error == "client closed", (name, result)
+    assert outcomes["wait_for_ended"] is False and outcomes["wait_for (a list)"] is False
+    assert outcomes["answer-pending wait"] is False
+    # A call whose client is closed answers at once, unsuccessful, whatever is asked of it.
+    late = await call.play_tts(text="too late")
+    assert not late.successful and late.error == "client closed"
+    assert await call.wait_for_ended() is False
+
+
+async def _close_while_waiting(
+    sim: RelaySimulator, inbox: MemoryObjectSendStream[Call], calls: MemoryObjectReceiveStream[Call],
+    outcomes: dict[str, Any],
+) -> Call:
+    """Start every kind of wait (outside the client's block), close the client; the last call."""
     waits = 0
     async with anyio.create_task_group() as outside:  # the waits are not inside the client's block
         async with Client(sim.project, sim.token, sim.url, timeout=5) as client:
-            inbox, calls = anyio.create_memory_object_stream[Call](20)
             await client.calling.receive([CONTEXT], inbox.send)
 
             async def wait(name: str, awaitable: Any) -> None:
@@ -37,16 +56,16 @@ async def test_closing_the_client_wakes_every_kind_of_wait_within_a_second(sim: 
                 waits += 1
                 outside.start_soon(wait, name, awaitable)
 
-            for name in sorted(ACTIONS):  # one call per kind, its waiting method running
-                await sim.inbound_call(CONTEXT, caller=SCENARIOS[name].caller)
+            async def answered(caller: Any = None) -> Call:
+                await sim.inbound_call(CONTEXT, caller=caller) if caller else await sim.inbound_call(CONTEXT)
                 with anyio.fail_after(5):
                     call = await calls.receive()
                 assert (await call.answer()).successful
-                start(name, SCENARIOS[name].run(call))
-            await sim.inbound_call(CONTEXT)
-            with anyio.fail_after(5):
-                call = await calls.receive()
-            assert (await call.answer()).successful
+                return call
+
+            for name in sorted(ACTIONS):  # one call per kind, its waiting method running
+                start(name, SCENARIOS[name].run(await answered(SCENARIOS[name].caller)))
+            call = await answered()
             start("wait_for_ended", call.wait_for_ended())
             start("wait_for (a list)", call.wait_for(["ending", "ended"]))
             action = await call.play_silence_async(600)
@@ -62,15 +81,7 @@ async def test_closing_the_client_wakes_every_kind_of_wait_within_a_second(sim: 
         with anyio.fail_after(1):  # leaving the block closed the client: everything wakes now
             while len(outcomes) < waits:
                 await anyio.sleep(0)
-    for name in sorted(ACTIONS) + ["action.wait", "dial"]:
-        result = outcomes[name]
-        assert isinstance(result, Result) and not result.successful and result.error == "client closed", (name, result)
-    assert outcomes["wait_for_ended"] is False and outcomes["wait_for (a list)"] is False
-    assert outcomes["answer-pending wait"] is False
-    # A call whose client is closed answers at once, unsuccessful, whatever is asked of it.
-    late = await call.play_tts(text="too late")
-    assert not late.successful and late.error == "client closed"
-    assert await call.wait_for_ended() is False
+    return call
 
 
 def _running(sim: RelaySimulator) -> list[Any]:

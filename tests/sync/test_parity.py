@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import anyio
+import attrs
 import pytest
 
 import subprocess
@@ -78,7 +79,7 @@ def test_help_shows_the_real_signature_and_docstring() -> None:
     )
     assert method.__doc__ == relay_anyio.Call.play_tts_async.__doc__
     assert method.__qualname__.endswith(".play_tts_async") and method.__wrapped__ is relay_anyio.Call.play_tts_async
-    assert inspect.signature(relay_sync.Call.dial).return_annotation is relay_anyio.DialResult
+    assert inspect.signature(relay_sync.Call.dial).return_annotation is relay_sync.DialResult
     assert relay_sync.Call.state.__doc__ and relay_sync.Call.answered.__doc__ == relay_anyio.Call.answered.__doc__
     assert "worker thread" in (relay_sync.Call.on.__doc__ or "")
 
@@ -99,10 +100,16 @@ def test_every_declared_action_has_a_blocking_twin() -> None:
         assert set(cls.verbs) <= set(dir(twin)), name
 
 
-def test_every_result_event_and_error_is_relay_anyios_own() -> None:
+def test_every_result_event_and_error_is_relay_anyios_own_but_those_holding_a_call() -> None:
+    holding_a_call = {"DialResult", "ConnectResult"}
     for name in relay_anyio.__all__:
         if name.endswith(("Result", "Error")) or name in ("Event", "ConnectionClosed", "CommandTimeout"):
-            assert getattr(relay_sync, name) is getattr(relay_anyio, name), name
+            if name in holding_a_call:
+                twin, original = getattr(relay_sync, name), getattr(relay_anyio, name)
+                assert twin is not original and issubclass(twin, relay_anyio.Result)
+                assert [f.name for f in attrs.fields(twin)] == [f.name for f in attrs.fields(original)]
+            else:
+                assert getattr(relay_sync, name) is getattr(relay_anyio, name), name
 
 
 # -- the checker itself catches drift ---------------------------------------------
