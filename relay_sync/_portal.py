@@ -1,7 +1,7 @@
 """The runtime behind one relay_sync Client: its portal thread and its workers.
 
 Every blocking method is ``Core.run``: hand the relay_anyio coroutine to
-the portal's loop with one non-blocking wake-up, wait for its future (in
+the portal's loop with one non-blocking wake-up, wait on the job's lock (in
 short slices on the main thread, so Ctrl-C lands on every platform), cancel
 the task if the wait is interrupted, and return the value with relay_anyio
 objects swapped for their wrappers. Exceptions come back as the very object
@@ -29,7 +29,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -55,28 +55,83 @@ T = TypeVar("T")
 WAIT_SLICE = 0.1
 
 
-class _Job:
-    """One blocking call in flight: what runs, the future its thread waits on,
-    the cancel scope it runs in once started, and whether its task is over."""
+# How a job ended.
+_PENDING, _RETURNED, _RAISED, _CANCELLED = range(4)
 
-    __slots__ = ("fn", "future", "scope", "over")
+
+class _Job:
+    """One blocking call in flight: what runs, how it ended, and the lock its
+    thread waits on (held from birth, released once when the job is over,
+    its clean-up included). A bare lock is the cheapest hand-off between two
+    threads in CPython: a future costs a condition and a lock per wait."""
+
+    __slots__ = ("fn", "done", "outcome", "value", "scope", "abandoned")
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
-        self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.outcome = _PENDING
+        self.value: Any = None
         self.scope: anyio.CancelScope | None = None
-        self.over = threading.Event()  # the task finished (its clean-up included)
+        self.abandoned = False  # its thread stopped waiting (an interrupt)
+
+    def finish(self, outcome: int, value: Any = None) -> None:
+        """Once: record how the job ended and wake its thread (on the loop, or
+        at close for a job the loop never ran)."""
+        if self.outcome != _PENDING:
+            return
+        self.outcome, self.value = outcome, value
+        with contextlib.suppress(RuntimeError):  # a close racing the loop released it first
+            self.done.release()
 
     def cancel(self) -> None:
-        """On the loop: stop the job if it runs (its future is cancelled already)."""
+        """On the loop: stop the job if it runs (its thread gave up on it)."""
         if self.scope is not None:
             self.scope.cancel()
 
 
-def _settle(setter: Callable[[Any], None], value: Any) -> None:
-    # The waiting thread may have cancelled the future meanwhile: nobody wants the value then.
-    with contextlib.suppress(concurrent.futures.InvalidStateError):
-        setter(value)
+@contextlib.asynccontextmanager
+async def _trio_spawner(execute: Callable[[_Job], Coroutine[Any, Any, None]]) -> AsyncIterator[Callable[[_Job], None]]:
+    """Jobs as tasks of a trio nursery: cancelled with it when the portal stops."""
+    import trio
+
+    async with trio.open_nursery() as nursery:
+
+        def start(job: _Job) -> None:
+            nursery.start_soon(execute, job)
+
+        yield start
+
+
+@contextlib.asynccontextmanager
+async def _asyncio_spawner(execute: Callable[[_Job], Coroutine[Any, Any, None]]) -> AsyncIterator[Callable[[_Job], None]]:
+    """Jobs as asyncio tasks; when the portal stops, each is stopped through its
+    own cancel scope (so its clean-up runs shielded, as anywhere in anyio), and
+    the hub waits for them all."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    running: dict[asyncio.Task[None], _Job] = {}
+    stopping = False
+
+    def start(job: _Job) -> None:
+        if stopping:
+            raise RuntimeError("the portal is stopping")
+        task = loop.create_task(execute(job))
+        running[task] = job
+        task.add_done_callback(running.pop)
+
+    try:
+        yield start
+    finally:
+        stopping = True
+        with anyio.CancelScope(shield=True):
+            while running:
+                for job in running.values():
+                    job.abandoned = True
+                    job.cancel()
+                await asyncio.wait(list(running))
 
 
 def _loop_scheduler(backend: str) -> Callable[..., object]:
@@ -118,7 +173,7 @@ class Core:
         self._lock = threading.Lock()
         self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
         self._jobs: set[_Job] = set()
-        self._tg: anyio.abc.TaskGroup | None = None
+        self._start: Callable[[_Job], None] = _unstarted
         self._schedule: Callable[..., object] = _unstarted
 
     @classmethod
@@ -130,9 +185,9 @@ class Core:
         try:
             portal = stack.enter_context(start_blocking_portal(backend))
             core = cls(portal, max_workers, stack)
-            # Unwound in reverse: the async object, portal tasks, workers, then the thread is joined.
-            stack.callback(core._cancel_jobs)
+            # Unwound in reverse: the async object, portal tasks, jobs never run, workers, then the thread is joined.
             stack.callback(core.pool.shutdown, wait=True, cancel_futures=True)
+            stack.callback(core._cancel_jobs)
             stack.callback(_stop_portal, portal)
             portal.start_task(core._hub, backend)
             obj = portal.call(make)
@@ -148,56 +203,49 @@ class Core:
         self._stack.close()
 
     async def _hub(self, backend: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        """The portal task whose task group owns every job's task (cancelled when the portal stops)."""
-        async with anyio.create_task_group() as tg:
-            self._tg = tg
+        """The portal task under which every job's task runs (each in the loop's
+        own kind of task: an anyio task-group task costs a task handle, a
+        second cancel scope and an event more, per blocking call)."""
+        spawner = _trio_spawner if backend == "trio" else _asyncio_spawner
+        async with spawner(self._execute) as start:
+            self._start = start
             self._schedule = _loop_scheduler(backend)
             task_status.started()
             await anyio.sleep_forever()
 
     def _spawn(self, job: _Job) -> None:
         # On the loop, called back by _schedule: start the job in a task of its own.
-        if job.future.cancelled():
-            job.over.set()
+        if job.abandoned:
+            job.finish(_CANCELLED)
             return
         try:
-            assert self._tg is not None
-            self._tg.start_soon(self._execute, job)
+            self._start(job)
         except RuntimeError:  # the hub is gone: the portal is stopping
-            job.future.cancel()
-            job.over.set()
+            job.finish(_CANCELLED)
 
     async def _execute(self, job: _Job) -> None:
-        try:
-            await self._run_job(job)
-        finally:
-            job.over.set()
-
-    async def _run_job(self, job: _Job) -> None:
-        future = job.future
-        if future.cancelled():
-            return
+        outcome, value = _CANCELLED, None
         try:
             with anyio.CancelScope() as job.scope:
                 value = job.fn()
                 if inspect.isawaitable(value):
                     value = await value
-                _settle(future.set_result, value)
-                return
+                outcome = _RETURNED
         except anyio.get_cancelled_exc_class():
-            future.cancel()
-            raise
+            raise  # the portal is stopping: the job ends cancelled
         except BaseException as exc:
-            _settle(future.set_exception, exc)
+            outcome, value = _RAISED, exc
             if not isinstance(exc, Exception):
                 raise
-        else:  # only reached when the job's own scope was cancelled: its waiter gave up
-            future.cancel()
+        finally:
+            # A job whose own scope was cancelled (its thread gave up) ends cancelled too.
+            job.finish(outcome, value)
 
     def _cancel_jobs(self) -> None:
-        # Last resort at close: whatever the loop never got to finishes as ConnectionClosed.
+        # At close, once the portal's tasks are gone: whatever the loop never
+        # ran ends as ConnectionClosed in its thread.
         for job in list(self._jobs):
-            job.future.cancel()
+            job.finish(_CANCELLED)
 
     def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Run ``fn(*args, **kwargs)`` (async or not) in the portal and wait for it."""
@@ -215,36 +263,42 @@ class Core:
             try:
                 self._schedule(self._spawn, job)
             except RuntimeError:  # the loop has finished (trio's RunFinishedError is one too)
-                raise ConnectionClosed("the client is closed") from None
-            return self.sync(self._wait(job))
+                job.finish(_CANCELLED)
+            else:
+                self._block(job)
+        except BaseException:
+            # KeyboardInterrupt and friends, wherever they land once the job is
+            # handed over (even before the wait began): stop the job in the
+            # portal too, and let it clean up (a waiting method stops its
+            # component at the far end) before the interrupt propagates. A
+            # second Ctrl-C cuts it short.
+            if job.outcome == _PENDING:
+                job.abandoned = True
+                with contextlib.suppress(RuntimeError):
+                    self._schedule(job.cancel)
+                    self._await_clean_up(job)
+            raise
         finally:
             self._jobs.discard(job)
+        if job.outcome == _RETURNED:
+            return self.sync(job.value)
+        if job.outcome == _RAISED:
+            error, job.value = job.value, None
+            raise error
+        raise ConnectionClosed("the client was closed while this call was waiting")
 
-    def _wait(self, job: _Job) -> Any:
-        future = job.future
-        try:
-            if threading.current_thread() is not threading.main_thread():
-                return future.result()
-            while True:
-                try:
-                    return future.result(timeout=WAIT_SLICE)
-                except concurrent.futures.TimeoutError:
-                    continue
-        except concurrent.futures.CancelledError:
-            raise ConnectionClosed("the client was closed while this call was waiting") from None
-        except BaseException:
-            # KeyboardInterrupt and friends: stop the job in the portal too, and
-            # let it clean up (a waiting method stops its component at the far
-            # end) before the interrupt propagates. A second Ctrl-C cuts it short.
-            future.cancel()
-            with contextlib.suppress(RuntimeError):
-                self._schedule(job.cancel)
-                self._await_clean_up(job)
-            raise
+    @staticmethod
+    def _block(job: _Job) -> None:
+        done = job.done
+        if threading.current_thread() is not threading.main_thread():
+            done.acquire()
+        else:
+            while not done.acquire(timeout=WAIT_SLICE):
+                pass
 
     def _await_clean_up(self, job: _Job) -> None:
         deadline = time.monotonic() + self.clean_up_timeout
-        while not job.over.wait(WAIT_SLICE):
+        while not job.done.acquire(timeout=WAIT_SLICE):
             if time.monotonic() > deadline or self.closed:
                 log.warning("relay_sync: a cancelled call did not finish its clean-up within %.1f s", self.clean_up_timeout)
                 return
