@@ -453,6 +453,10 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
         proto = setup["result"]["protocol"]
         await request("blade.subscription", {"command": "add", "protocol": proto, "channels": ["notifications"]})
         await request("blade.execute", {"protocol": proto, "method": "signalwire.receive", "params": {"contexts": [CONTEXT]}})
+        if args.scenario == "events":
+            outcome = await _floor_events(args, meter, progress, http, proto, read_texts, write, backlog)
+            return meter.result(units=progress.done, n=args.n, errors=args.n - progress.done,
+                                outcome=outcome, notes=progress.notes, connections=1, json_codec=codec)
         place_inbound(args.http, args.n)
 
         def command(method: str, call_id: str, node_id: str, params: dict[str, Any]) -> str:
@@ -535,6 +539,57 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
         connections=1,
         json_codec=codec,
     )
+
+
+async def _floor_events(
+    args: argparse.Namespace, meter: Meter, progress: Progress, http: Any, proto: str,
+    read_texts: Callable[[], Awaitable[list[str]]], write: Callable[[list[str]], Awaitable[None]], backlog: list[str],
+) -> str:
+    """The events scenario with only the wire work: one inbound call answered,
+    then a burst of ``calling.call.play`` events, each json-parsed, answered
+    (as the protocol asks) and counted; all of one read's answers in one write."""
+    loads, dumps = _LOADS, _DUMPS
+    place_inbound(args.http, 1)
+    call_id: str | None = None
+    answered = False
+    deadline = time.monotonic() + args.timeout
+    while not progress.complete:
+        if time.monotonic() > deadline:
+            return "timeout"
+        try:
+            if backlog:
+                batch = backlog[:]
+                backlog.clear()
+            else:
+                with anyio.fail_after(args.stall):
+                    batch = await read_texts()
+        except TimeoutError:
+            return "stalled"
+        out: list[str] = []
+        for text in batch:
+            message = loads(text)
+            if message.get("method") != "blade.broadcast":
+                continue
+            out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
+            relay = message["params"]["params"]
+            kind = relay["event_type"]
+            p = relay["params"]
+            if kind == "calling.call.play":
+                progress.finish(True)
+            elif kind == "calling.call.receive" and call_id is None:
+                call_id = p["call_id"]
+                out.append(_req("blade.execute", {"protocol": proto, "method": "calling.answer",
+                                                   "params": {"call_id": call_id, "node_id": p["node_id"]}})[1])
+            elif kind == "calling.call.state" and p.get("call_state") == "answered" and not answered:
+                answered = True
+                meter.start()
+                progress.last = time.monotonic()
+                response = await http.post(f"{args.http}/control/burst", json={"call_id": call_id, "count": args.n})
+                response.raise_for_status()
+        if out:
+            await write(out)
+    meter.stop()
+    return "ok"
 
 
 # -- entry point ----------------------------------------------------------------------

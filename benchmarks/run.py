@@ -299,6 +299,9 @@ def collect(plan: Plan, official: Path | None, only: set[str] | None) -> list[Ru
                                 off + ["--scenario", "events", "--n", str(plan.events)], plan, 1))
         runs.append(measure("events", "relay_sync (asyncio)", plan.sync_events,
                             me + ["--impl", "sync", "--scenario", "events", "--n", str(plan.sync_events)], plan, 1))
+        for backend in ("asyncio", "trio"):
+            runs.append(measure("events", f"floor ({backend})", plan.events,
+                                me + ["--impl", "floor", "--backend", backend, "--scenario", "events", "--n", str(plan.events)], plan, 1))
     if want("overhead"):
         print("Blocking overhead: call.play_tts through relay_sync vs awaited in its loop")
         runs.append(measure("overhead", "relay_sync (asyncio)", plan.overhead_samples,

@@ -43,6 +43,8 @@ Callback = Callable[..., Any]
 
 #: A call state's place in the life cycle.
 RANK = {state: i for i, state in enumerate(CALL_STATES)}
+#: A call state's bit in ``CallCore._seen`` (the states a call has been in).
+_BIT = {state: 1 << i for state, i in RANK.items()}
 _ENDING = RANK["ending"]
 #: What the waits of a call that is gone (client closed, session lost) are told.
 CLOSED_ERRORS = (ConnectionClosed, AuthenticationError)
@@ -96,13 +98,15 @@ class CallCore:
         self.state: str | None = state
         self.prev_state: str | None = None
         self.end_reason: str | None = None
-        self._seen: set[str] = {state} if state else set()
-        self._state_params: dict[str, dict[str, Any]] = {}
-        self._waiters: list[anyio.Event] = []
-        self._actions: dict[str, Action[Any]] = {}
+        # Per-call containers are made on first use: thousands of calls are in
+        # flight at once, and each object less is one the collector skips.
+        self._seen = _BIT.get(state, 0) if state else 0
+        self._state_params: dict[str, dict[str, Any]] | None = None
+        self._waiters: list[anyio.Event] | None = None
+        self._actions: dict[str, Action[Any]] | None = None
         self._connect: Action[Any] | None = None
         self._peer: CallCore | None = None
-        self._listeners: dict[str, list[tuple[Callback, bool]]] = {}
+        self._listeners: dict[str, list[tuple[Callback, bool]]] | None = None
         self._dialed = call_id is not None
         self._gone: str | None = None  # why nothing more can happen here: "client closed", "session lost"
         self._answering: Any = None  # the answer() in flight (components.lifecycle)
@@ -119,7 +123,7 @@ class CallCore:
     @property
     def answered(self) -> bool:
         """Whether the call has been answered."""
-        return "answered" in self._seen
+        return bool(self._seen & _BIT["answered"])
 
     @property
     def active(self) -> bool:
@@ -169,6 +173,8 @@ class CallCore:
             raise InvalidArgument("event", event, sorted(names))
         if not callable(callback):
             raise InvalidArgumentType("callback", callback, "a callable")
+        if self._listeners is None:
+            self._listeners = {}
         self._listeners.setdefault(event, []).append((callback, _takes_argument(callback)))
         return self
 
@@ -177,6 +183,8 @@ class CallCore:
         names = event_names()
         if event not in names:
             raise InvalidArgument("event", event, sorted(names))
+        if self._listeners is None:
+            return self
         if callback is None:
             self._listeners.pop(event, None)
         else:
@@ -184,14 +192,14 @@ class CallCore:
             self._listeners[event] = kept
         return self
 
-    def _emit(self, name: str, event: Event) -> None:
-        for callback, wants_arg in tuple(self._listeners.get(name, ())):
+    def _emit(self, listeners: list[tuple[Callback, bool]], name: str, event: Event) -> None:
+        for callback, wants_arg in tuple(listeners):
             try:
                 outcome = callback(event) if wants_arg else callback()
             except Exception:
                 log.exception("call %s: %r callback raised", self.id, name)
                 continue
-            if inspect.isawaitable(outcome):
+            if outcome is not None and inspect.isawaitable(outcome):
                 self._calling._spawn(self._await_callback, name, outcome)
 
     async def _await_callback(self, name: str, outcome: Awaitable[Any]) -> None:
@@ -208,17 +216,21 @@ class CallCore:
             getattr(self, family.handler)(params)
         else:
             control_id = params.get("control_id")
-            action = self._actions.get(control_id) if isinstance(control_id, str) else None
+            actions = self._actions
+            action = actions.get(control_id) if actions and isinstance(control_id, str) else None
             if action is not None:
                 action._on_event(params)
             else:
                 log.debug("call %s: %s for no running component (%r) dropped", self.id, family.event_type, control_id)
-        if self._listeners:
-            names = family.names(params)
-            if names:
-                event = family.event(params, for_result=False)
-                for name in names:
-                    self._emit(name, event)
+        listeners = self._listeners
+        if listeners:
+            event: Event | None = None
+            for name in family.names(params):
+                wanted = listeners.get(name)
+                if wanted:
+                    if event is None:
+                        event = family.event(params, for_result=False)
+                    self._emit(wanted, name, event)
 
     def _on_state(self, params: dict[str, Any]) -> None:
         state = params.get("call_state")
@@ -231,7 +243,9 @@ class CallCore:
         if isinstance(params.get("end_reason"), str):
             self.end_reason = params["end_reason"]
         self.prev_state, self.state = self.state, state
-        self._seen.add(state)
+        self._seen |= _BIT[state]
+        if self._state_params is None:
+            self._state_params = {}
         self._state_params[state] = params
         if state == "ended":
             self._end_actions("call ended")
@@ -255,7 +269,7 @@ class CallCore:
     def _state_event(self, *states: str) -> Event | None:
         """The Event of the first of ``states`` the call reached (a Result's ``event``)."""
         for state in states:
-            params = self._state_params.get(state)
+            params = self._state_params.get(state) if self._state_params else None
             if params is not None:
                 return Event(state, params)
         return None
@@ -263,11 +277,16 @@ class CallCore:
     # -- waiting for states ---------------------------------------------------------------
 
     def _wake(self) -> None:
-        for waiter in self._waiters:
-            waiter.set()
+        if self._waiters:
+            for waiter in self._waiters:
+                waiter.set()
+
+    def _mark_seen(self, *states: str) -> None:
+        for state in states:
+            self._seen |= _BIT[state]
 
     def _passed(self, state: str) -> bool:
-        if state in self._seen:
+        if self._seen & _BIT[state]:
             return True
         # created/ringing/ending are implied by a later state; answered is not.
         current = self.state
@@ -297,17 +316,21 @@ class CallCore:
             if self._gone is not None or not possible():
                 return False
             waiter = anyio.Event()
+            if self._waiters is None:
+                self._waiters = []
             self._waiters.append(waiter)
             try:
                 await waiter.wait()
             finally:
-                self._waiters.remove(waiter)
+                if self._waiters is not None:
+                    self._waiters.remove(waiter)
 
     # -- the end of everything ---------------------------------------------------------------
 
     def _end_actions(self, reason: str) -> None:
-        for action in tuple(self._actions.values()):
-            action._end(reason)
+        if self._actions:
+            for action in tuple(self._actions.values()):
+                action._end(reason)
         if self._connect is not None and not self._connect.completed:
             self._connect._end(reason)
 
@@ -323,7 +346,7 @@ class CallCore:
         self.end_reason = self.end_reason or "error"
         if self.state != "ended":
             self.prev_state, self.state = self.state, "ended"
-        self._seen.add("ended")
+        self._mark_seen("ended")
         self._close("session lost")
 
     # -- commands -------------------------------------------------------------------------------

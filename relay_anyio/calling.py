@@ -180,7 +180,7 @@ class Calling:
         """The calls the service dialed for ``origin``'s connect (their state events name it as ``peer``)."""
         legs = []
         for call in self._by_id.values():
-            for params in call._state_params.values():
+            for params in (call._state_params or {}).values():
                 if obj(params.get("peer")).get("call_id") == origin.id:
                     legs.append(call)
                     break
@@ -192,7 +192,7 @@ class Calling:
         if call is None:
             call = self._adopt({**peer, "call_state": "answered", "direction": "outbound"})
             call.state = "answered"
-            call._seen.update(("created", "answered"))
+            call._mark_seen("created", "answered")
         call._peer = origin
         return call
 

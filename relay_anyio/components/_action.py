@@ -118,7 +118,7 @@ class Action(Generic[R]):
         self._successful = False
         self._event: Event | None = None
         self._error: str | None = None
-        self._done = anyio.Event()
+        self._done: anyio.Event | None = None  # made when someone waits before it is over
         self._waited = _WAITING.get()
 
     def __repr__(self) -> str:
@@ -148,7 +148,7 @@ class Action(Generic[R]):
 
     async def wait(self) -> R:
         """Wait until the component finishes; return its final Result."""
-        await self._done.wait()
+        await self._until_done()
         return self.result
 
     @verb
@@ -194,12 +194,21 @@ class Action(Generic[R]):
             return {"control_id": self.control_id, **self._params}
         return dict(self._params)
 
+    async def _until_done(self) -> None:
+        if not self.completed:
+            if self._done is None:
+                self._done = anyio.Event()
+            await self._done.wait()
+
     def _register(self) -> None:
+        if self.call._actions is None:
+            self.call._actions = {}
         self.call._actions[self.control_id] = self
 
     def _unregister(self) -> None:
-        if self.call._actions.get(self.control_id) is self:
-            del self.call._actions[self.control_id]
+        actions = self.call._actions
+        if actions and actions.get(self.control_id) is self:
+            del actions[self.control_id]
 
     def _finish(self, successful: bool, *, params: dict[str, Any] | None = None, error: str | None = None) -> None:
         if self.completed:
@@ -212,7 +221,8 @@ class Action(Generic[R]):
             self.state = "failed"  # as the official SDK: ended without an event of its own
         if error is not None:
             self._error = error
-        self._done.set()
+        if self._done is not None:
+            self._done.set()
         self._unregister()
 
     def _end(self, reason: str) -> None:
@@ -268,7 +278,7 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
             _WAITING.reset(token)
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
-                await action._done.wait()
+                await action._until_done()
             except BaseException:
                 await action._release("cancelled")
                 raise
