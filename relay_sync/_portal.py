@@ -29,7 +29,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -40,6 +40,7 @@ import attrs
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from relay_anyio import ConnectionClosed, InvalidArgumentType, Result
+from relay_anyio._tasks import TaskPool
 
 from ._facade import RESULT_TWINS, Facade, facade_class
 
@@ -91,49 +92,6 @@ class _Job:
             self.scope.cancel()
 
 
-@contextlib.asynccontextmanager
-async def _trio_spawner(execute: Callable[[_Job], Coroutine[Any, Any, None]]) -> AsyncIterator[Callable[[_Job], None]]:
-    """Jobs as tasks of a trio nursery: cancelled with it when the portal stops."""
-    import trio
-
-    async with trio.open_nursery() as nursery:
-
-        def start(job: _Job) -> None:
-            nursery.start_soon(execute, job)
-
-        yield start
-
-
-@contextlib.asynccontextmanager
-async def _asyncio_spawner(execute: Callable[[_Job], Coroutine[Any, Any, None]]) -> AsyncIterator[Callable[[_Job], None]]:
-    """Jobs as asyncio tasks; when the portal stops, each is stopped through its
-    own cancel scope (so its clean-up runs shielded, as anywhere in anyio), and
-    the hub waits for them all."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    running: dict[asyncio.Task[None], _Job] = {}
-    stopping = False
-
-    def start(job: _Job) -> None:
-        if stopping:
-            raise RuntimeError("the portal is stopping")
-        task = loop.create_task(execute(job))
-        running[task] = job
-        task.add_done_callback(running.pop)
-
-    try:
-        yield start
-    finally:
-        stopping = True
-        with anyio.CancelScope(shield=True):
-            while running:
-                for job in running.values():
-                    job.abandoned = True
-                    job.cancel()
-                await asyncio.wait(list(running))
-
-
 def _loop_scheduler(backend: str) -> Callable[..., object]:
     """In the portal: the loop's own non-blocking, thread-safe "call this soon".
 
@@ -173,7 +131,7 @@ class Core:
         self._lock = threading.Lock()
         self._wrappers: weakref.WeakValueDictionary[int, Facade[Any]] = weakref.WeakValueDictionary()
         self._jobs: set[_Job] = set()
-        self._start: Callable[[_Job], None] = _unstarted
+        self._tasks: TaskPool | None = None
         self._schedule: Callable[..., object] = _unstarted
 
     @classmethod
@@ -203,12 +161,9 @@ class Core:
         self._stack.close()
 
     async def _hub(self, backend: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        """The portal task under which every job's task runs (each in the loop's
-        own kind of task: an anyio task-group task costs a task handle, a
-        second cancel scope and an event more, per blocking call)."""
-        spawner = _trio_spawner if backend == "trio" else _asyncio_spawner
-        async with spawner(self._execute) as start:
-            self._start = start
+        """The portal task under which every job runs, as a light task (relay_anyio's TaskPool)."""
+        async with TaskPool() as pool:
+            self._tasks = pool
             self._schedule = _loop_scheduler(backend)
             task_status.started()
             await anyio.sleep_forever()
@@ -219,26 +174,28 @@ class Core:
             job.finish(_CANCELLED)
             return
         try:
-            self._start(job)
-        except RuntimeError:  # the hub is gone: the portal is stopping
+            if self._tasks is None:
+                raise RuntimeError("the portal has not started")
+            job.scope = self._tasks.spawn(self._execute, job)
+        except RuntimeError:  # the pool is closed: the portal is stopping
             job.finish(_CANCELLED)
 
-    async def _execute(self, job: _Job) -> None:
+    @staticmethod
+    async def _execute(job: _Job) -> None:
+        # Cancelled through job.scope (its thread gave up, or the portal stops): it ends cancelled.
         outcome, value = _CANCELLED, None
         try:
-            with anyio.CancelScope() as job.scope:
-                value = job.fn()
-                if inspect.isawaitable(value):
-                    value = await value
-                outcome = _RETURNED
+            value = job.fn()
+            if inspect.isawaitable(value):
+                value = await value
+            outcome = _RETURNED
         except anyio.get_cancelled_exc_class():
-            raise  # the portal is stopping: the job ends cancelled
+            raise
         except BaseException as exc:
             outcome, value = _RAISED, exc
             if not isinstance(exc, Exception):
                 raise
         finally:
-            # A job whose own scope was cancelled (its thread gave up) ends cancelled too.
             job.finish(outcome, value)
 
     def _cancel_jobs(self) -> None:
