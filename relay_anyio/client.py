@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
+from ._tasks import TaskPool
 from ._version import __version__
 from .calling import Calling
 from .commands import text
@@ -79,6 +80,7 @@ class Client:
             max_pending=max_pending,
         )
         self._tg: TaskGroup | None = None
+        self._tasks = TaskPool()  # the light tasks of call handlers and async callbacks
         self._entered = False
 
     def __repr__(self) -> str:
@@ -102,6 +104,7 @@ class Client:
         await tg.__aenter__()
         try:
             await tg.start(self._session.run)
+            await self._tasks.__aenter__()
         except BaseException as exc:
             tg.cancel_scope.cancel()
             try:
@@ -122,6 +125,7 @@ class Client:
         self._session.close()
         if tg is None:
             return None
+        await self._tasks.__aexit__(None, None, None)  # handlers and callbacks: cancelled, awaited
         tg.cancel_scope.cancel()
         try:
             return await tg.__aexit__(exc_type, exc, tb)
@@ -142,7 +146,7 @@ class Client:
         if self._tg is None:
             log.warning("client closed: %s not started", getattr(fn, "__name__", fn))
             return
-        self._tg.start_soon(fn, *args)
+        self._tasks.spawn(fn, *args)
 
 
 def _raise_session_error(group: BaseExceptionGroup[BaseException], fatal: BaseException | None) -> None:

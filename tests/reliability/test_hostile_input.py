@@ -296,7 +296,7 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
     actions[3]._waited = True  # as a waiting detect_answering_machine() starts it
     for action, control_id in zip(actions, CONTROL_IDS, strict=True):
         action.control_id = control_id
-        call._actions[control_id] = action
+        action._register()
     call._connect = ConnectAction(call, {})
     for name in ("stateChange", "play.stateChange", "detect.update", "prompt", "connect.stateChange", "fax.stateChange"):
         call.on(name, lambda event: None)
