@@ -15,7 +15,11 @@ from ._version import __version__
 from .calling import Calling
 from .commands import text
 from .errors import ConnectionClosed
+from .messaging import Messaging
+from .protocol import RelayEvent
 from .session import Session, resolve_url
+from .tasking import Tasking
+from .wire import MESSAGING_RECEIVE, MESSAGING_STATE, TASKS_EVENTS
 
 __all__ = ["Client"]
 
@@ -62,12 +66,20 @@ class Client:
         self.host = host
         self.url = resolve_url(host, allow_insecure=allow_insecure)
         self.calling = Calling(self)
+        self.messaging = Messaging(self)
+        self.tasking = Tasking(self)
+        # Events by type to the API they belong to; the rest are calling's.
+        self._routes: dict[str, Callable[[RelayEvent], None]] = {
+            MESSAGING_RECEIVE: self.messaging._dispatch,
+            MESSAGING_STATE: self.messaging._dispatch,
+            TASKS_EVENTS: self.tasking._dispatch,
+        }
         self._session = Session(
             url=self.url,
             project=project,
             token=token,
             agent=agent or f"relay-anyio/{__version__}",
-            on_event=self.calling._dispatch,
+            on_event=self._on_event,
             on_session_lost=self.calling._session_lost,
             timeout=timeout,
             keepalive=keepalive,
@@ -119,6 +131,7 @@ class Client:
         tg, self._tg = self._tg, None
         # Every wait on our calls ends now, unsuccessful, before anything is torn down.
         self.calling._close("client closed")
+        self.messaging._close("client closed")
         self._session.close()
         if tg is None:
             return None
@@ -128,6 +141,9 @@ class Client:
         except BaseExceptionGroup as group:
             _raise_session_error(group, self._session.fatal)
             raise
+
+    def _on_event(self, event: RelayEvent) -> None:
+        self._routes.get(event.event_type, self.calling._dispatch)(event)
 
     def _require_session(self) -> Session:
         if self._tg is None:
