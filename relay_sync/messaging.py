@@ -11,7 +11,7 @@ import relay_anyio.messaging as _a
 from relay_anyio import DeliveryResult, Message, Result
 
 from ._facade import Facade, blocking, result_twin
-from ._portal import Callback, require_plain_callable
+from ._portal import Callback, Lane, require_plain_callable
 
 __all__ = ["Messaging", "SendResult"]
 
@@ -40,19 +40,23 @@ class Messaging(Facade[_a.Messaging], wraps=_a.Messaging):
     wait_for_delivery = blocking(_a.Messaging.wait_for_delivery)
 
     def receive(self, contexts: str | Iterable[str], handler: Callable[[Message], Any]) -> bool:
-        return self._subscribe(self._async.receive, contexts, handler)
+        return self._subscribe(self._async.receive, contexts, handler, None)
 
     def state_change(self, contexts: str | Iterable[str], handler: Callable[[Message], Any]) -> bool:
-        return self._subscribe(self._async.state_change, contexts, handler)
+        # One lane: the handler sees the states one at a time, in the order they came.
+        return self._subscribe(self._async.state_change, contexts, handler, Lane(self._core))
 
-    def _subscribe(self, method: Callable[..., Any], contexts: str | Iterable[str], handler: Callable[[Any], Any]) -> bool:
+    def _subscribe(
+        self, method: Callable[..., Any], contexts: str | Iterable[str], handler: Callable[[Any], Any], lane: Lane | None
+    ) -> bool:
         require_plain_callable("handler", handler)
-        accepted: bool = self._core.run(method, contexts, Callback(handler, self._core))
+        accepted: bool = self._core.run(method, contexts, Callback(handler, self._core, lane))
         return accepted
 
     receive.__doc__ = f"""{_a.Messaging.receive.__doc__}
         relay_sync runs ``handler`` in a worker thread for each message.
         """
     state_change.__doc__ = f"""{_a.Messaging.state_change.__doc__}
-        relay_sync runs ``handler`` in a worker thread for each state change.
+        relay_sync runs ``handler`` in a worker thread, one state change at a
+        time, in the order they came.
         """

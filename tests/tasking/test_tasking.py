@@ -10,7 +10,7 @@ import pytest
 
 from relay_anyio import Client, InvalidArgument, Task
 from relay_anyio.testing import RelaySimulator
-from relay_anyio.testing._tasks import TASK_REQUEST
+from relay_anyio.testing import TASK_REQUEST
 
 pytestmark = pytest.mark.anyio
 
