@@ -16,7 +16,7 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ClassVar, TypedDict, Unpack
 
 import anyio
@@ -105,25 +105,28 @@ class Consumer(ConsumerConfig):
         self.client: Client | None = None
         self._stop: anyio.Event | None = None
 
-    def setup(self) -> None:
-        """Called first: may set ``project``, ``token``, ``contexts``, ``host`` (may be async)."""
+    # Each hook may be overridden with a plain or an async method (the official
+    # SDK's consumers mix both): the declared return type admits either.
 
-    async def ready(self) -> None:
+    def setup(self) -> Awaitable[None] | None:
+        """Called first: may set ``project``, ``token``, ``contexts``, ``host``."""
+
+    def ready(self) -> Awaitable[None] | None:
         """Called once connected and receiving the contexts."""
 
-    async def on_incoming_call(self, call: Call) -> None:
+    def on_incoming_call(self, call: Call) -> Awaitable[None] | None:
         """Called for each inbound call, in a task of its own."""
 
-    async def on_task(self, message: Any) -> None:
+    def on_task(self, message: Any) -> Awaitable[None] | None:
         """Called for each task delivered to the contexts (``Task.deliver``'s message)."""
 
-    async def on_incoming_message(self, message: Message) -> None:
+    def on_incoming_message(self, message: Message) -> Awaitable[None] | None:
         """Called for each inbound SMS/MMS on the contexts."""
 
-    async def on_message_state_change(self, message: Message) -> None:
+    def on_message_state_change(self, message: Message) -> Awaitable[None] | None:
         """Called for each state change of a message sent on the contexts."""
 
-    async def teardown(self) -> None:
+    def teardown(self) -> Awaitable[None] | None:
         """Called when the consumer stops (also after an error)."""
 
     def stop(self) -> None:
