@@ -142,6 +142,7 @@ class Messaging:
         self._latest: collections.OrderedDict[str, Message] = collections.OrderedDict()
         self._waiters: dict[str, set[_Waiter]] = {}
         self._closed: str | None = None
+        self._receiving: set[str] = set()
 
     async def send(
         self,
@@ -181,9 +182,15 @@ class Messaging:
         if region is not None:
             params["region"] = commands.text("region", region)
         session = self._client._require_session()
-        if context not in session.contexts:
-            # The states of the message are events on its context.
-            await session.receive_contexts([context])
+        if context not in session.contexts and context not in self._receiving:
+            # The states of the message are events on its context: receive it
+            # once (sends racing this one follow it on the socket, so the
+            # service has the context before their messages).
+            self._receiving.add(context)
+            try:
+                await session.receive_contexts([context])
+            finally:
+                self._receiving.discard(context)
         result = await session.execute(wire.MESSAGING_SEND, params)
         message_id = _str(result.data.get("message_id"))
         if not result.successful or message_id is None:

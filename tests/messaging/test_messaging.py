@@ -129,3 +129,17 @@ async def test_tags_must_be_a_list_of_strings(client: Client) -> None:
     with pytest.raises(InvalidArgumentType) as info:
         await client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="x", tags="promo")  # type: ignore[arg-type]
     assert info.value.argument == "tags"
+
+
+async def test_concurrent_sends_receive_their_context_once(sim: RelaySimulator, client: Client) -> None:
+    results = []
+
+    async def one() -> None:
+        sent = await client.messaging.send(context="burst", from_number=OURS, to_number=THEIRS, body="x")
+        results.append(await sent.wait_for_delivery(timeout=5))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(20):
+            tg.start_soon(one)
+    assert [r.state for r in results] == ["delivered"] * 20
+    assert sim.journal.commands("signalwire.receive") == [{"contexts": ["burst"]}]
