@@ -2,16 +2,18 @@
 
 ``add`` asks the service for the contexts the session does not receive
 yet (``signalwire.receive``, one subscription for calls, messages and
-tasks alike); ``run`` starts every handler of an event's context in a
-task of its own in the client's task group, sync or async, so a slow
-handler never holds up the others. A handler that raises is logged.
+tasks alike); ``run`` calls every handler of an event's context at once,
+in event order (so relay_sync's queued callbacks keep it), and an async
+handler's coroutine runs in a task of its own in the client's task
+group, so a slow handler never holds up the others. A handler that
+raises is logged.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import addresses
@@ -59,19 +61,32 @@ class ContextHandlers:
             log.error("receive %s for %s refused: %s %s", new, self._what, response.code, response.message)
         return response.successful
 
+    def wants(self, context: Any) -> bool:
+        """Whether a handler is registered for ``context``."""
+        return isinstance(context, str) and context in self._by_context
+
     def run(self, context: Any, arg: Any) -> None:
-        """Start every handler of ``context`` with ``arg`` (logged when there is none)."""
+        """Call every handler of ``context`` with ``arg`` now, in event order; an
+        async one's coroutine then runs in a task of its own (logged when there
+        is no handler)."""
         handlers = self._by_context.get(context) if isinstance(context, str) else None
         if not handlers:
             log.debug("%s on context %r with no handler dropped", self._what, context)
             return
         for handler in handlers:
-            self._client._spawn(self._invoke, handler, arg)
-
-    async def _invoke(self, handler: Callable[[Any], Any], arg: Any) -> None:
-        try:
-            outcome = handler(arg)
+            try:
+                outcome = handler(arg)
+            except Exception:
+                log.exception("%s handler raised", self._what)
+                continue
             if inspect.isawaitable(outcome):
-                await outcome
+                if self._client._tg is None and inspect.iscoroutine(outcome):
+                    outcome.close()  # the client is closing: nothing will run it
+                    continue
+                self._client._spawn(self._finish, outcome)
+
+    async def _finish(self, outcome: Awaitable[Any]) -> None:
+        try:
+            await outcome
         except Exception:
             log.exception("%s handler raised", self._what)

@@ -139,7 +139,8 @@ class Messaging:
         self._client = client
         self._inbound = ContextHandlers(client, "inbound message")
         self._states = ContextHandlers(client, "message state")
-        self._latest: collections.OrderedDict[str, Message] = collections.OrderedDict()
+        # The latest state event's params of each message, newest last.
+        self._latest: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()
         self._waiters: dict[str, set[_Waiter]] = {}
         self._closed: str | None = None
         self._receiving: set[str] = set()
@@ -200,7 +201,8 @@ class Messaging:
     async def receive(self, contexts: str | Iterable[str], handler: MessageHandler) -> bool:
         """Run ``handler(message)`` for each inbound message on ``contexts``.
 
-        The handler may be sync or async and runs in a task of its own.
+        Handlers are called in event order: a plain one runs at once on
+        the event loop (keep it short), an async one in a task of its own.
         Returns whether the service accepted the contexts.
         """
         return await self._inbound.add(contexts, handler, "the Message")
@@ -229,7 +231,8 @@ class Messaging:
                 waiters.discard(waiter)
                 if not waiters:
                     del self._waiters[message_id]
-        message = self._latest.get(message_id)
+        params = self._latest.get(message_id)
+        message = None if params is None else Message.from_params(params)
         if message is not None and message.final:
             return DeliveryResult(
                 successful=message.state == "delivered",
@@ -241,25 +244,31 @@ class Messaging:
         return DeliveryResult(state=message.state if message else None, message=message, error=error)
 
     def _ended(self, message_id: str) -> bool:
-        message = self._latest.get(message_id)
-        return message is not None and message.final
+        params = self._latest.get(message_id)
+        return params is not None and params.get("message_state") in wire.MESSAGE_FINAL_STATES
 
     # -- driven by the client -----------------------------------------------------
 
     def _dispatch(self, event: RelayEvent) -> None:
-        message = Message.from_params(event.params)
+        params = event.params
+        context = params.get("context")
         if event.event_type == wire.MESSAGING_RECEIVE:
-            self._inbound.run(message.context, message)
+            if self._inbound.wants(context):
+                self._inbound.run(context, Message.from_params(params))
             return
-        if message.id is not None:
-            self._latest[message.id] = message
-            self._latest.move_to_end(message.id)
+        # A Message is made only for a handler or a waiter: a state event that
+        # nobody asked about costs a dict update (benchmarks/README.md).
+        message_id = params.get("message_id")
+        if isinstance(message_id, str):
+            self._latest[message_id] = params
+            self._latest.move_to_end(message_id)
             if len(self._latest) > REMEMBERED_STATES:
                 self._latest.popitem(last=False)
-            if message.final:
-                for waiter in self._waiters.get(message.id, ()):
+            if params.get("message_state") in wire.MESSAGE_FINAL_STATES:
+                for waiter in self._waiters.get(message_id, ()):
                     waiter.done.set()
-        self._states.run(message.context, message)
+        if self._states.wants(context):
+            self._states.run(context, Message.from_params(params))
 
     def _close(self, reason: str) -> None:
         """The client is closing: every wait for a delivery ends now."""

@@ -30,9 +30,10 @@ class Tasking:
     async def receive(self, contexts: str | Iterable[str], handler: TaskHandler) -> bool:
         """Run ``handler(message)`` for each task delivered to ``contexts``.
 
-        ``message`` is the task's JSON data as ``Task.deliver`` sent it. The
-        handler may be sync or async and runs in a task of its own. Returns
-        whether the service accepted the contexts.
+        ``message`` is the task's JSON data as ``Task.deliver`` sent it. A
+        plain handler runs at once on the event loop (keep it short), an
+        async one in a task of its own. Returns whether the service
+        accepted the contexts.
         """
         return await self._tasks.add(contexts, handler, "the task's message")
 
