@@ -29,6 +29,9 @@ log = logging.getLogger("relay_anyio.client")
 class Client:
     """A connection to Relay. Use it as ``async with Client(...) as client:``.
 
+    ``client.calling`` (calls), ``client.messaging`` (SMS/MMS) and
+    ``client.tasking`` (tasks) share its one session.
+
     ``host``: ``"name[:port]"`` (``wss://``), or a full ``wss://`` /
     ``ws://127.0.0.1:port`` URL (plain ``ws://`` only to loopback unless
     ``allow_insecure=True``). ``timeout``: seconds to wait for each
