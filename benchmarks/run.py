@@ -285,22 +285,20 @@ def collect(plan: Plan, official: Path | None, only: set[str] | None) -> list[Ru
             if n in plan.sync_ivr_sizes:
                 runs.append(measure("ivr", "relay_sync (asyncio)", n,
                                     me + ["--impl", "sync", "--scenario", "ivr", "--n", str(n)], plan, n))
-    if want("dialer"):
-        print("Dialer: N outbound calls at once; dial, detect_answering_machine, play_tts, hangup")
-        for n in plan.dialer_sizes:
+    outbound = (
+        ("dialer", plan.dialer_sizes, "Dialer: N outbound calls at once; dial, detect_answering_machine, play_tts, hangup"),
+        ("messaging", plan.message_sizes, "Messaging: N messages sent at once; messaging.send, then its states to delivered"),
+    )
+    for scenario, sizes, title in outbound:
+        if not want(scenario):
+            continue
+        print(title)
+        for n in sizes:
             for backend in ("asyncio", "trio"):
-                runs.append(measure("dialer", f"relay_anyio ({backend})", n,
-                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", "dialer", "--n", str(n)], plan, 0))
+                runs.append(measure(scenario, f"relay_anyio ({backend})", n,
+                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", scenario, "--n", str(n)], plan, 0))
             if off:
-                runs.append(measure("dialer", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "dialer", "--n", str(n)], plan, 0))
-    if want("messaging"):
-        print("Messaging: N messages sent at once; messaging.send, then its states to delivered")
-        for n in plan.message_sizes:
-            for backend in ("asyncio", "trio"):
-                runs.append(measure("messaging", f"relay_anyio ({backend})", n,
-                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", "messaging", "--n", str(n)], plan, 0))
-            if off:
-                runs.append(measure("messaging", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "messaging", "--n", str(n)], plan, 0))
+                runs.append(measure(scenario, f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", scenario, "--n", str(n)], plan, 0))
     if want("events"):
         print("Events: one call, a burst of calling.call.play events to an on() handler")
         for backend in ("asyncio", "trio"):
