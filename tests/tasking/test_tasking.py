@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from relay_anyio import Client, InvalidArgument, Task
+from relay_anyio import Client, InvalidArgument, InvalidArgumentType, Task
 from relay_anyio.testing import RelaySimulator
 from relay_anyio.testing import TASK_REQUEST
 
@@ -87,3 +87,22 @@ def test_task_hosts_take_the_clients_forms() -> None:
 
 def test_the_token_is_not_in_the_repr() -> None:
     assert "secret" not in repr(Task("p", "secret"))
+
+
+async def test_bad_tasks_and_handlers_are_refused_before_sending(sim: RelaySimulator) -> None:
+    task = Task(sim.project, sim.token, host=sim.url)
+    with pytest.raises(InvalidArgument) as info:
+        await task.deliver("two words", {})
+    assert info.value.argument == "context"
+    with pytest.raises(InvalidArgumentType) as type_info:
+        await task.deliver("jobs", {"when": object()})
+    assert type_info.value.argument == "message"
+    async with Client(sim.project, sim.token, sim.url, timeout=5) as client:
+        with pytest.raises(InvalidArgumentType) as handler_info:
+            await client.tasking.receive("jobs", "not callable")  # type: ignore[arg-type]
+        assert handler_info.value.argument == "handler"
+        with pytest.raises(InvalidArgument) as contexts_info:
+            await client.tasking.receive([], print)
+        assert contexts_info.value.argument == "contexts"
+    assert sim.journal.filter(method=TASK_REQUEST) == []
+    assert sim.journal.commands("signalwire.receive") == []
