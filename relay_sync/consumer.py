@@ -83,7 +83,13 @@ class Consumer(ConsumerConfig):
             return handle
 
         client = Client(project, token, self.host, backend=backend, **self.client_options)
-        with contextlib.suppress(KeyboardInterrupt), self._gc_for_many_calls(), self._stop_on_sigterm(), client:
+        with (
+            contextlib.suppress(KeyboardInterrupt),
+            self._gc_for_many_calls(),
+            self._stop_on_sigterm(),
+            self._teardown_at_exit(),
+            client,
+        ):
             self.client = client
             try:
                 for hook, subscribe in overridden(self, Consumer, client):
@@ -95,11 +101,18 @@ class Consumer(ConsumerConfig):
                     pass
             finally:
                 is_ready.set()  # never leave a worker parked when ready() failed
-                try:
-                    self.teardown()
-                except Exception:
-                    log.exception("teardown raised")
                 self.client = None
+
+    @contextlib.contextmanager
+    def _teardown_at_exit(self) -> Iterator[None]:
+        """teardown() once the client is closed, also when it never connected (as relay_anyio's)."""
+        try:
+            yield
+        finally:
+            try:
+                self.teardown()
+            except Exception:
+                log.exception("teardown raised")
 
     @contextlib.contextmanager
     def _stop_on_sigterm(self) -> Iterator[None]:

@@ -76,3 +76,20 @@ def test_a_blocking_consumer_gets_messages_in_worker_threads() -> None:
         consumer = Texts()
         consumer.run()
     assert log == ["hi in main: False", "teardown"]
+
+
+def test_a_blocking_consumer_tears_down_when_it_cannot_connect() -> None:
+    log: list[str] = []
+    with Simulator(time_scale=0) as sim:
+
+        class Wrong(relay_sync.Consumer):
+            def setup(self) -> None:
+                self.project, self.token, self.host, self.contexts = sim.project, "wrong", sim.url, ["sms"]
+                self.client_options = {"max_auth_failures": 1}
+
+            def teardown(self) -> None:
+                log.append("teardown")
+
+        with pytest.raises(AuthenticationError):
+            Wrong().run()
+    assert log == ["teardown"]
