@@ -83,7 +83,7 @@ class Client:
             token=token,
             agent=agent or f"relay-anyio/{__version__}",
             on_event=self._on_event,
-            on_session_lost=self.calling._session_lost,
+            on_session_lost=self._session_lost,
             timeout=timeout,
             keepalive=keepalive,
             reconnect_base=reconnect_base,
@@ -144,6 +144,10 @@ class Client:
         except BaseExceptionGroup as group:
             _raise_session_error(group, self._session.fatal)
             raise
+
+    def _session_lost(self, reason: str) -> None:
+        self.calling._session_lost(reason)
+        self.messaging._session_lost(reason)
 
     def _on_event(self, event: RelayEvent) -> None:
         self._routes.get(event.event_type, self.calling._dispatch)(event)

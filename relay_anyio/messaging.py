@@ -125,10 +125,11 @@ def not_sent(result: Result) -> DeliveryResult | None:
 
 
 class _Waiter:
-    __slots__ = ("done", "message_id")
+    __slots__ = ("done", "message_id", "reason")
 
-    def __init__(self, message_id: str) -> None:
+    def __init__(self, message_id: str, reason: str | None) -> None:
         self.message_id = message_id
+        self.reason = reason  # why the wait ended without a final state
         self.done = anyio.Event()
 
 
@@ -219,11 +220,11 @@ class Messaging:
         """
         commands.text("message_id", message_id)
         limit = commands.number("timeout", timeout, minimum=0)
-        waiter = _Waiter(message_id)
+        waiter = _Waiter(message_id, self._closed)
         self._waiters.setdefault(message_id, set()).add(waiter)
         try:
             with anyio.move_on_after(limit):
-                while not self._ended(message_id) and self._closed is None:
+                while not self._ended(message_id) and waiter.reason is None:
                     await waiter.done.wait()
         finally:
             waiters = self._waiters.get(message_id)
@@ -240,7 +241,7 @@ class Messaging:
                 message=message,
                 error=None if message.state == "delivered" else message.reason or message.state,
             )
-        error = self._closed or f"no final state within {limit} s"
+        error = waiter.reason or f"no final state within {limit} s"
         return DeliveryResult(state=message.state if message else None, message=message, error=error)
 
     def _ended(self, message_id: str) -> bool:
@@ -273,6 +274,15 @@ class Messaging:
     def _close(self, reason: str) -> None:
         """The client is closing: every wait for a delivery ends now."""
         self._closed = reason
+        self._end_waits(reason)
+
+    def _session_lost(self, reason: str) -> None:
+        """A fresh session replaced ours: the states of the messages sent on
+        the old one may never come, so the waits end now."""
+        self._end_waits("session lost")
+
+    def _end_waits(self, reason: str) -> None:
         for waiters in self._waiters.values():
             for waiter in waiters:
+                waiter.reason = reason
                 waiter.done.set()

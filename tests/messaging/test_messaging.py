@@ -143,3 +143,13 @@ async def test_concurrent_sends_receive_their_context_once(sim: RelaySimulator, 
             tg.start_soon(one)
     assert [r.state for r in results] == ["delivered"] * 20
     assert sim.journal.commands("signalwire.receive") == [{"contexts": ["burst"]}]
+
+
+async def test_a_fresh_session_ends_a_wait_for_delivery() -> None:
+    async with RelaySimulator(time_scale=1) as slow:  # states 0.2 s apart: the wait is still on
+        async with Client(slow.project, slow.token, slow.url, timeout=5) as client:
+            result = await client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+            assert slow.faults.forget_sessions() == 1
+            with anyio.fail_after(10):
+                delivery = await result.wait_for_delivery(timeout=60)
+    assert not delivery.successful and delivery.error == "session lost"
