@@ -196,9 +196,9 @@ class Journal:
         ]
 
     def events(self, event: str, session: str | None = None) -> list[dict[str, Any]]:
-        """The inner params of every ``event`` broadcast sent."""
+        """The inner params of every ``event`` broadcast sent (a task's: ``{context, message}``)."""
         return [
-            e.frame["params"]["params"]["params"]
+            e.frame["params"]["params"] if event == TASKS_EVENTS else e.frame["params"]["params"]["params"]
             for e in self.filter(event=event, direction="out", session=session)
         ]
 
