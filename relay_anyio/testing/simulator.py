@@ -409,6 +409,8 @@ class RelaySimulator:
             raise TypeError(f"media must be a list of URLs or None; got {media!r}")
         if body is None and not media:
             raise ValueError("an inbound message needs a body or media")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ValueError(f"timeout must be a number >= 0 or None; got {timeout!r}")
         return await self._messages.inbound(context, from_number, to_number, body, media, timeout)
 
     @property

@@ -110,3 +110,25 @@ async def test_relay_sim_sends_the_message_and_task_it_was_given() -> None:
             process.terminate()
         await process.wait()
     assert sorted(str(g.body if isinstance(g, Message) else g) for g in got) == ["hello", "{'n': 7}"]
+
+
+async def test_the_simulators_messaging_methods_check_their_arguments(sim: RelaySimulator) -> None:
+    with pytest.raises(ValueError, match="number"):
+        sim.message_recipient("")
+    with pytest.raises(ValueError, match="outcome"):
+        sim.message_recipient(THEIRS, outcome="lost")
+    with pytest.raises(ValueError, match="reply"):
+        sim.message_recipient(THEIRS, reply="")
+    with pytest.raises(TypeError):
+        sim.message_recipient(THEIRS, "failed")  # type: ignore[misc]
+    with pytest.raises(ValueError, match="body or media"):
+        await sim.inbound_message(CONTEXT, from_number=THEIRS, to_number=OURS)
+    with pytest.raises(TypeError, match="media"):
+        await sim.inbound_message(CONTEXT, from_number=THEIRS, to_number=OURS, media="https://x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        await sim.inbound_message(CONTEXT, from_number=THEIRS, to_number=OURS, body="x", timeout=-1)
+    with pytest.raises(ValueError, match="context"):
+        sim.deliver_task("", message=1)
+    with pytest.raises(KeyError):
+        sim.message("nope")
+    assert sim.messages == []
