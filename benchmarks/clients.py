@@ -136,6 +136,18 @@ async def dialer_flow(client: Any) -> bool:
     return ok
 
 
+async def message_flow(client: Any) -> bool:
+    """messaging.send, then wait for the message's final state (delivered)."""
+    sent = await client.messaging.send(context=CONTEXT, from_number=FROM, to_number=TO, body=WELCOME)
+    if not sent.successful:
+        return False
+    return bool((await sent.wait_for_delivery(timeout=300)).successful)
+
+
+#: The flows a client starts N of at once (the others are driven by the simulator).
+OUTBOUND_FLOWS = {"dialer": dialer_flow, "messaging": message_flow}
+
+
 async def run_anyio(args: argparse.Namespace) -> dict[str, Any]:
     from relay_anyio import Client
 
@@ -159,11 +171,12 @@ async def run_anyio(args: argparse.Namespace) -> dict[str, Any]:
             progress.last = time.monotonic()
             outcome = await wait_progress(progress, args.timeout, args.stall)
             meter.stop()
-        elif args.scenario == "dialer":
+        elif args.scenario in OUTBOUND_FLOWS:
+            flow = OUTBOUND_FLOWS[args.scenario]
 
             async def one() -> None:
                 try:
-                    ok = await dialer_flow(client)
+                    ok = await flow(client)
                 except Exception as exc:
                     progress.note(repr(exc))
                     ok = False
@@ -599,7 +612,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.clients")
     parser.add_argument("--impl", choices=("anyio", "sync", "floor"), required=True)
     parser.add_argument("--backend", choices=("asyncio", "trio"), default="asyncio")
-    parser.add_argument("--scenario", choices=("ivr", "dialer", "events", "overhead"), required=True)
+    parser.add_argument("--scenario", choices=("ivr", "dialer", "messaging", "events", "overhead"), required=True)
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--http", default=None)

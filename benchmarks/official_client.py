@@ -35,7 +35,7 @@ FROM, TO = "+15550000001", "+15551230000"
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", choices=("ivr", "dialer", "events"), required=True)
+    parser.add_argument("--scenario", choices=("ivr", "dialer", "messaging", "events"), required=True)
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--http", required=True)
@@ -102,6 +102,20 @@ def main() -> int:
             ok = False
         finish(ok)
 
+    async def on_message_state(message) -> None:  # type: ignore[no-untyped-def]
+        if message.state in ("delivered", "undelivered", "failed"):
+            finish(message.state == "delivered")
+
+    async def send_one() -> None:
+        try:
+            sent = await client.messaging.send(context="office", from_number=FROM, to_number=TO, body=WELCOME)
+            if not sent.successful:
+                finish(False)
+        except Exception as exc:
+            if len(state["notes"]) < 3:
+                state["notes"].append(repr(exc))
+            finish(False)
+
     async def events_call(call) -> None:  # type: ignore[no-untyped-def]
         await call.answer()
 
@@ -153,6 +167,8 @@ def main() -> int:
             await client.calling.receive(["office"], ivr)
         elif args.scenario == "events":
             await client.calling.receive(["office"], events_call)
+        elif args.scenario == "messaging":
+            await client.messaging.state_change(["office"], on_message_state)
         if first and args.scenario in ("ivr", "events"):
             count = args.n if args.scenario == "ivr" else 1
             body = json.dumps({"count": count, "context": "office", "wait": False}).encode()
@@ -163,11 +179,12 @@ def main() -> int:
             state["last"] = time.monotonic()
         if first:
             asyncio.ensure_future(watchdog())
-            if args.scenario == "dialer":
+            if args.scenario in ("dialer", "messaging"):
                 meter.start()
                 state["last"] = time.monotonic()
+                one = dial_one if args.scenario == "dialer" else send_one
                 for _ in range(args.n):
-                    asyncio.ensure_future(dial_one())
+                    asyncio.ensure_future(one())
 
     client.on("ready", ready)
     try:

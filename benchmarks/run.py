@@ -50,6 +50,7 @@ class Plan:
     official_ivr_sizes: list[int]
     sync_ivr_sizes: list[int]
     dialer_sizes: list[int]
+    message_sizes: list[int]
     events: int
     sync_events: int
     overhead_samples: int
@@ -64,6 +65,7 @@ PLANS = {
         official_ivr_sizes=[100, 1000, 5000, 20000],
         sync_ivr_sizes=[100, 1000],
         dialer_sizes=[1000, 5000],
+        message_sizes=[1000, 10000],
         events=100_000,
         sync_events=100_000,
         overhead_samples=2000,
@@ -76,6 +78,7 @@ PLANS = {
         official_ivr_sizes=[100, 1000],
         sync_ivr_sizes=[100],
         dialer_sizes=[500],
+        message_sizes=[1000],
         events=20_000,
         sync_events=5_000,
         overhead_samples=500,
@@ -88,6 +91,7 @@ PLANS = {
         official_ivr_sizes=[20],
         sync_ivr_sizes=[20],
         dialer_sizes=[20],
+        message_sizes=[20],
         events=500,
         sync_events=200,
         overhead_samples=40,
@@ -281,14 +285,20 @@ def collect(plan: Plan, official: Path | None, only: set[str] | None) -> list[Ru
             if n in plan.sync_ivr_sizes:
                 runs.append(measure("ivr", "relay_sync (asyncio)", n,
                                     me + ["--impl", "sync", "--scenario", "ivr", "--n", str(n)], plan, n))
-    if want("dialer"):
-        print("Dialer: N outbound calls at once; dial, detect_answering_machine, play_tts, hangup")
-        for n in plan.dialer_sizes:
+    outbound = (
+        ("dialer", plan.dialer_sizes, "Dialer: N outbound calls at once; dial, detect_answering_machine, play_tts, hangup"),
+        ("messaging", plan.message_sizes, "Messaging: N messages sent at once; messaging.send, then its states to delivered"),
+    )
+    for scenario, sizes, title in outbound:
+        if not want(scenario):
+            continue
+        print(title)
+        for n in sizes:
             for backend in ("asyncio", "trio"):
-                runs.append(measure("dialer", f"relay_anyio ({backend})", n,
-                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", "dialer", "--n", str(n)], plan, 0))
+                runs.append(measure(scenario, f"relay_anyio ({backend})", n,
+                                    me + ["--impl", "anyio", "--backend", backend, "--scenario", scenario, "--n", str(n)], plan, 0))
             if off:
-                runs.append(measure("dialer", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "dialer", "--n", str(n)], plan, 0))
+                runs.append(measure(scenario, f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", scenario, "--n", str(n)], plan, 0))
     if want("events"):
         print("Events: one call, a burst of calling.call.play events to an on() handler")
         for backend in ("asyncio", "trio"):
@@ -345,9 +355,9 @@ def _ok(r: dict[str, Any]) -> bool:
     return r.get("outcome") == "ok" and r.get("errors") == 0
 
 
-def call_table(runs: list[Run], scenario: str) -> list[str]:
+def call_table(runs: list[Run], scenario: str, unit: str = "call") -> list[str]:
     rows = [
-        "| client | N | completed / errors | wall s | calls/s | client CPU ms/call | peak RSS MB | RSS KB/call | connections | simulator busy | outcome |",
+        f"| client | N | completed / errors | wall s | {unit}s/s | client CPU ms/{unit} | peak RSS MB | RSS KB/{unit} | connections | simulator busy | outcome |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in runs:
@@ -475,6 +485,10 @@ def report(runs: list[Run], plan: Plan, mode: str, command: str, official_note: 
         "",
         *call_table(runs, "dialer"),
         "",
+        "## Messaging (N messages sent at once, each followed to `delivered`)",
+        "",
+        *call_table(runs, "messaging", unit="message"),
+        "",
         "## Events (one call, a burst of `calling.call.play` events to an `on()` handler)",
         "",
         *events_table(runs),
@@ -501,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--quick", action="store_true", help="smaller N: under 2 minutes")
     mode.add_argument("--smoke", action="store_true", help="tiny N, for the test suite (official SDK only if its venv exists)")
     parser.add_argument("--no-official", action="store_true", help="skip the official signalwire SDK")
-    parser.add_argument("--only", action="append", choices=("ivr", "dialer", "events", "overhead"),
+    parser.add_argument("--only", action="append", choices=("ivr", "dialer", "messaging", "events", "overhead"),
                         help="run only these scenarios (repeatable)")
     parser.add_argument("--output", default=str(HERE / "results.md"), help="where to write the Markdown (default benchmarks/results.md)")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""relay-anyio: SignalWire Relay v2 calling on anyio (asyncio and trio).
+"""relay-anyio: SignalWire Relay v2 (calling, messaging, tasking) on anyio (asyncio and trio).
 
     async with Client(project, token, host) as client:
         result = await client.calling.dial(from_number="+1...", to_number="+1...")
@@ -24,6 +24,9 @@ from .errors import (
     RemoteProtocolError,
 )
 from .events import Event
+from .messaging import DeliveryResult, Message, Messaging, SendResult
+from .task import Task
+from .tasking import Tasking
 from .results import Result, StopResult
 
 __all__ = [
@@ -35,14 +38,20 @@ __all__ = [
     "CommandTimeout",
     "ConnectionClosed",
     "Consumer",
+    "DeliveryResult",
     "Event",
     "InvalidArgument",
     "InvalidArgumentType",
     "LocalProtocolError",
+    "Message",
+    "Messaging",
     "ProtocolError",
     "RelayError",
     "RemoteProtocolError",
     "Result",
+    "SendResult",
     "StopResult",
+    "Task",
+    "Tasking",
 ]
 __all__ += components.__all__

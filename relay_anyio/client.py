@@ -16,7 +16,11 @@ from ._version import __version__
 from .calling import Calling
 from .commands import text
 from .errors import ConnectionClosed
+from .messaging import Messaging
+from .protocol import RelayEvent
 from .session import Session, resolve_url
+from .tasking import Tasking
+from .wire import MESSAGING_RECEIVE, MESSAGING_STATE, TASKS_EVENTS
 
 __all__ = ["Client"]
 
@@ -25,6 +29,9 @@ log = logging.getLogger("relay_anyio.client")
 
 class Client:
     """A connection to Relay. Use it as ``async with Client(...) as client:``.
+
+    ``client.calling`` (calls), ``client.messaging`` (SMS/MMS) and
+    ``client.tasking`` (tasks) share its one session.
 
     ``host``: ``"name[:port]"`` (``wss://``), or a full ``wss://`` /
     ``ws://127.0.0.1:port`` URL (plain ``ws://`` only to loopback unless
@@ -63,13 +70,21 @@ class Client:
         self.host = host
         self.url = resolve_url(host, allow_insecure=allow_insecure)
         self.calling = Calling(self)
+        self.messaging = Messaging(self)
+        self.tasking = Tasking(self)
+        # Events by type to the API they belong to; the rest are calling's.
+        self._routes: dict[str, Callable[[RelayEvent], None]] = {
+            MESSAGING_RECEIVE: self.messaging._dispatch,
+            MESSAGING_STATE: self.messaging._dispatch,
+            TASKS_EVENTS: self.tasking._dispatch,
+        }
         self._session = Session(
             url=self.url,
             project=project,
             token=token,
             agent=agent or f"relay-anyio/{__version__}",
-            on_event=self.calling._dispatch,
-            on_session_lost=self.calling._session_lost,
+            on_event=self._on_event,
+            on_session_lost=self._session_lost,
             timeout=timeout,
             keepalive=keepalive,
             reconnect_base=reconnect_base,
@@ -122,6 +137,7 @@ class Client:
         tg, self._tg = self._tg, None
         # Every wait on our calls ends now, unsuccessful, before anything is torn down.
         self.calling._close("client closed")
+        self.messaging._close("client closed")
         self._session.close()
         if tg is None:
             return None
@@ -132,6 +148,13 @@ class Client:
         except BaseExceptionGroup as group:
             _raise_session_error(group, self._session.fatal)
             raise
+
+    def _session_lost(self, reason: str) -> None:
+        self.calling._session_lost(reason)
+        self.messaging._session_lost(reason)
+
+    def _on_event(self, event: RelayEvent) -> None:
+        self._routes.get(event.event_type, self.calling._dispatch)(event)
 
     def _require_session(self) -> Session:
         if self._tg is None:

@@ -1,7 +1,11 @@
-"""``Consumer``: a long-running process that answers inbound calls.
+"""``Consumer``: a long-running process that answers inbound calls, messages and tasks.
 
-Subclass it, set ``project``, ``token``, ``contexts`` (and ``host``), and
-implement ``on_incoming_call``. ``run()`` owns the process (it blocks, and
+Subclass it, set ``project``, ``token``, ``contexts`` (and ``host``) as
+class attributes or in ``setup()``, and implement the hooks you need:
+``on_incoming_call``, ``on_task``, ``on_incoming_message``,
+``on_message_state_change`` (a hook not overridden subscribes to nothing).
+Hooks, ``setup``, ``ready`` and ``teardown`` may be async or plain, as in
+the official SDK. ``run()`` owns the process (it blocks, and
 stops cleanly on Ctrl-C or SIGTERM); ``serve()`` runs inside an event loop
 you already have.
 """
@@ -12,14 +16,16 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ClassVar, TypedDict, Unpack
 
 import anyio
 
+from ._hooks import call_hook, overridden
 from .call import Call
 from .client import Client
 from .errors import InvalidArgumentType
+from .messaging import Message
 
 __all__ = ["Consumer", "ConsumerConfig", "ConsumerOptions"]
 
@@ -52,10 +58,11 @@ class ConsumerConfig:
     ``serve()`` never touches it: inside your own loop, the process is yours.
     """
 
-    project: ClassVar[str | None] = None
-    token: ClassVar[str | None] = None
-    contexts: ClassVar[list[str]] = []
-    host: ClassVar[str] = "relay.signalwire.com"
+    # Plain attributes, not ClassVars: setup() may set them on the instance.
+    project: str | None = None
+    token: str | None = None
+    contexts: list[str] = []
+    host: str = "relay.signalwire.com"
     client_options: ClassVar[dict[str, Any]] = {}
     gc_threshold: ClassVar[int | None] = 50_000
 
@@ -98,13 +105,28 @@ class Consumer(ConsumerConfig):
         self.client: Client | None = None
         self._stop: anyio.Event | None = None
 
-    async def ready(self) -> None:
+    # Each hook may be overridden with a plain or an async method (the official
+    # SDK's consumers mix both): the declared return type admits either.
+
+    def setup(self) -> Awaitable[None] | None:
+        """Called first: may set ``project``, ``token``, ``contexts``, ``host``."""
+
+    def ready(self) -> Awaitable[None] | None:
         """Called once connected and receiving the contexts."""
 
-    async def on_incoming_call(self, call: Call) -> None:
+    def on_incoming_call(self, call: Call) -> Awaitable[None] | None:
         """Called for each inbound call, in a task of its own."""
 
-    async def teardown(self) -> None:
+    def on_task(self, message: Any) -> Awaitable[None] | None:
+        """Called for each task delivered to the contexts (``Task.deliver``'s message)."""
+
+    def on_incoming_message(self, message: Message) -> Awaitable[None] | None:
+        """Called for each inbound SMS/MMS on the contexts."""
+
+    def on_message_state_change(self, message: Message) -> Awaitable[None] | None:
+        """Called for each state change of a message sent on the contexts."""
+
+    def teardown(self) -> Awaitable[None] | None:
         """Called when the consumer stops (also after an error)."""
 
     def stop(self) -> None:
@@ -114,26 +136,31 @@ class Consumer(ConsumerConfig):
 
     async def serve(self) -> None:
         """Connect, receive ``contexts``, and handle calls until ``stop()`` or cancellation."""
+        await call_hook(self.setup)
         project, token = self._credentials()
         self._stop = anyio.Event()
         is_ready = anyio.Event()
 
-        async def handle(call: Call) -> None:
-            await is_ready.wait()  # ready() always runs before the first call
-            await self.on_incoming_call(call)
+        def when_ready(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            async def handle(arg: Any) -> None:
+                await is_ready.wait()  # ready() always runs before the first event
+                await call_hook(hook, arg)
+
+            return handle
 
         try:
             async with Client(project, token, self.host, **self.client_options) as client:
                 self.client = client
-                if not await client.calling.receive(self.contexts, handle):
-                    raise RuntimeError(f"the service refused contexts {self.contexts}")
-                await self.ready()
+                for hook, subscribe in overridden(self, Consumer, client):
+                    if not await subscribe(self.contexts, when_ready(hook)):
+                        raise RuntimeError(f"the service refused contexts {self.contexts}")
+                await call_hook(self.ready)
                 is_ready.set()
                 await self._stop.wait()
         finally:
             with anyio.CancelScope(shield=True):
                 try:
-                    await self.teardown()
+                    await call_hook(self.teardown)
                 except Exception:
                     log.exception("teardown raised")
             self.client = None

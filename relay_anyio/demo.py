@@ -1,10 +1,12 @@
-"""The relay-anyio demo: two call flows against the embedded Relay simulator.
+"""The relay-anyio demo: an IVR, an SMS confirmation and a task-driven call, against the embedded Relay simulator.
 
     python -m relay_anyio.demo                 # asyncio, real-time-like pace
     python -m relay_anyio.demo --backend trio --time-scale 0
 
 No account and no network: the simulator runs in this process on
-127.0.0.1 and plays the caller's part. Each step is printed as it happens.
+127.0.0.1 and plays the caller's part. Each step is printed as it happens:
+an inbound call goes through an IVR, the caller gets an SMS confirmation,
+then a backend delivers a task over REST that makes the client dial out.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 
 import anyio
 
-from . import Call, Client
+from . import Call, Client, Task
 
 INBOUND_FROM = "+15550001111"
 OFFICE_NUMBER = "+15550002222"
@@ -50,10 +52,21 @@ async def inbound_ivr(call: Call, say: Printer) -> None:
     say("ivr", f"hung up (reason={hangup.reason})")
 
 
-async def outbound_dialer(client: Client, say: Printer) -> None:
+async def sms_confirmation(client: Client, to_number: str, say: Printer) -> None:
+    """Text the caller that the message was taken, and follow it to its final state."""
+    sent = await client.messaging.send(
+        context="office", from_number=OFFICE_NUMBER, to_number=to_number,
+        body="Thanks for your message: we will call you back.",
+    )
+    say("sms", f"confirmation to {to_number} -> successful={sent.successful}")
+    delivery = await sent.wait_for_delivery(timeout=30)
+    say("sms", f"confirmation {delivery.state}")
+
+
+async def outbound_dialer(client: Client, say: Printer, number: str) -> None:
     """Dial, detect an answering machine, leave a message after the beep, hang up."""
-    say("dialer", f"dialing {VOICEMAIL_NUMBER}")
-    dial = await client.calling.dial(from_number=OFFICE_NUMBER, to_number=VOICEMAIL_NUMBER)
+    say("dialer", f"dialing {number}")
+    dial = await client.calling.dial(from_number=OFFICE_NUMBER, to_number=number)
     say("dialer", f"dial -> successful={dial.successful}")
     if not dial.successful or dial.call is None:
         return
@@ -95,8 +108,21 @@ async def main(time_scale: float = 0.3) -> None:
             await ivr_done.wait()
             heard = ", ".join(m.type for m in handle.heard)
             say("caller", f"call over ({handle.end_reason}); the caller heard: {heard}")
+            await sms_confirmation(client, INBOUND_FROM, say)
 
-            await outbound_dialer(client, say)
+            dialer_done = anyio.Event()
+
+            async def on_task(message: dict[str, str]) -> None:
+                say("tasks", f"task received: {message}")
+                try:
+                    await outbound_dialer(client, say, message["call"])
+                finally:
+                    dialer_done.set()
+
+            await client.tasking.receive(["office"], on_task)
+            delivered = await Task(sim.project, sim.token, host=sim.url).deliver("office", {"call": VOICEMAIL_NUMBER})
+            say("backend", f"task 'call {VOICEMAIL_NUMBER}' delivered over REST: {delivered}")
+            await dialer_done.wait()
     say("demo", "done")
 
 

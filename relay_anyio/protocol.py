@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from .errors import RemoteProtocolError
+from .wire import CALLING_EVENTS, TASKS_EVENTS
 
 __all__ = [
     "BLADE_VERSION",
@@ -40,6 +41,7 @@ __all__ = [
     "parse_execute_result",
     "parse_broadcast",
     "broadcast_params",
+    "task_broadcast_params",
     "connect_result",
     "execute_result",
     "EVENT_CHANNEL",
@@ -48,7 +50,7 @@ __all__ = [
 BLADE_VERSION = {"major": 2, "minor": 3, "revision": 0}
 NULL_NODE = "00000000-0000-0000-0000-000000000000"
 EVENT_CHANNEL = "notifications"
-EVENT_NAME = "queuing.relay.events"
+EVENT_NAME = CALLING_EVENTS
 
 # Blade methods (sections 2 and 4)
 CONNECT = "blade.connect"
@@ -304,7 +306,11 @@ def parse_execute_result(message: Response | ErrorResponse) -> CommandResult:
 
 @attrs.frozen
 class RelayEvent:
-    """One calling event taken out of a ``blade.broadcast`` (section 4)."""
+    """One event taken out of a ``blade.broadcast`` (section 4).
+
+    A task (``event`` ``queuing.relay.tasks``) has no event_type of its own:
+    it is given ``TASKS_EVENTS`` as one, and its params are ``{context, message}``.
+    """
 
     event_type: str
     params: dict[str, Any]
@@ -317,6 +323,8 @@ def parse_broadcast(params: Mapping[str, Any]) -> RelayEvent:
     inner = params.get("params")
     if not isinstance(inner, dict):
         raise RemoteProtocolError("broadcast without params")
+    if params.get("event") == TASKS_EVENTS:
+        return RelayEvent(TASKS_EVENTS, inner, str(params.get("protocol") or ""))
     event_type = inner.get("event_type")
     if not isinstance(event_type, str):
         raise RemoteProtocolError("broadcast without event_type")
@@ -382,12 +390,14 @@ def broadcast_params(
     broadcaster: str,
     project_id: str,
     space_id: str,
+    event: str = EVENT_NAME,
 ) -> dict[str, Any]:
+    """A calling (or, with ``event=MESSAGING_EVENTS``, messaging) event's broadcast params."""
     return {
         "broadcaster_nodeid": broadcaster,
         "protocol": protocol,
         "channel": EVENT_CHANNEL,
-        "event": EVENT_NAME,
+        "event": event,
         "params": {
             "event_type": event_type,
             "event_channel": protocol,
@@ -396,4 +406,15 @@ def broadcast_params(
             "space_id": space_id,
             "params": dict(params),
         },
+    }
+
+
+def task_broadcast_params(*, protocol: str, broadcaster: str, context: str, message: Any) -> dict[str, Any]:
+    """A task's broadcast params: the task itself is the inner ``params``."""
+    return {
+        "broadcaster_nodeid": broadcaster,
+        "protocol": protocol,
+        "channel": EVENT_CHANNEL,
+        "event": TASKS_EVENTS,
+        "params": {"context": context, "message": message},
     }

@@ -1,4 +1,4 @@
-"""Wire constants of Relay v2 calling: the one place for the SDK and the simulator.
+"""Wire constants of Relay v2 (calling, messaging, tasking): the one place for the SDK and the simulator.
 
 Every name and value a frame may carry that is fixed by the service, and
 the defaults the service applies when a key is left out (the reference's
@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = [
     "AUDIO_URL_SCHEMES",
     "CALL_STATES",
+    "CALLING_EVENTS",
     "CALL_TYPES",
     "COLLECT_RESULTS",
     "CONNECT_STATES",
@@ -28,6 +29,12 @@ __all__ = [
     "HANGUP_REASONS",
     "MEDIA_KEYS",
     "MEDIA_TYPES",
+    "MESSAGE_FINAL_STATES",
+    "MESSAGE_STATES",
+    "MESSAGING_EVENTS",
+    "MESSAGING_RECEIVE",
+    "MESSAGING_SEND",
+    "MESSAGING_STATE",
     "PLAY_STATES",
     "PROMPT_TYPES",
     "RECORD_FORMATS",
@@ -39,6 +46,8 @@ __all__ = [
     "TAP_STATES",
     "TAP_TARGETS",
     "TAP_TYPES",
+    "TASKS_EVENTS",
+    "TASKS_PATH",
     "VOLUME_RANGE",
     "Defaults",
 ]
@@ -99,6 +108,33 @@ FAX_EVENTS = ("page", "finished", "error")
 TAP_TYPES = ("audio",)
 TAP_TARGETS = ("rtp", "ws")
 TAP_STATES = ("tapping", "finished")
+
+
+# -- what a blade.broadcast carries (its ``event``) --------------------------------
+
+#: Calling events: ``params`` is ``{event_type, event_channel, timestamp, params}``.
+CALLING_EVENTS = "queuing.relay.events"
+#: Messaging events: ``params`` is ``{event_type, ..., params}`` like calling's.
+MESSAGING_EVENTS = "queuing.relay.messaging"
+#: Tasks: ``params`` is the task itself, ``{context, message}`` (no event_type).
+TASKS_EVENTS = "queuing.relay.tasks"
+
+# -- messaging -------------------------------------------------------------------
+
+MESSAGING_SEND = "messaging.send"
+#: event_type of an inbound message (SMS/MMS) on a received context.
+MESSAGING_RECEIVE = "messaging.receive"
+#: event_type of an outbound message's state change.
+MESSAGING_STATE = "messaging.state"
+#: Life-cycle order of an outbound message.
+MESSAGE_STATES = ("queued", "initiated", "sent", "delivered", "undelivered", "failed")
+#: The states a message ends in (no event follows them).
+MESSAGE_FINAL_STATES = ("delivered", "undelivered", "failed")
+
+# -- tasking ----------------------------------------------------------------------
+
+#: Where a task is POSTed (HTTPS, Basic auth project:token, JSON {context, message}; 204 = delivered).
+TASKS_PATH = "/api/relay/rest/tasks"
 
 
 class Defaults:

@@ -1,4 +1,4 @@
-"""relay_sync: the blocking face of relay_anyio, for scripts, notebooks and threaded apps.
+"""relay_sync: the blocking face of relay_anyio (calling, messaging, tasking), for scripts, notebooks and threaded apps.
 
     with Client(project, token, host) as client:
         result = client.calling.dial(from_number="+1...", to_number="+1...")
@@ -11,6 +11,7 @@ Client, and every method here is a thin blocking hop into it (see
 
 from relay_anyio import (
     AuthenticationError,
+    Message,
     CommandTimeout,
     ConnectionClosed,
     Event,
@@ -29,6 +30,9 @@ from .call import Call
 from .calling import Calling
 from .client import Client
 from .consumer import Consumer
+from .messaging import Messaging, SendResult
+from .task import Task
+from .tasking import Tasking
 
 __all__ = [
     "AuthenticationError",
@@ -42,9 +46,14 @@ __all__ = [
     "InvalidArgument",
     "InvalidArgumentType",
     "LocalProtocolError",
+    "Message",
+    "Messaging",
     "ProtocolError",
     "RelayError",
     "RemoteProtocolError",
+    "SendResult",
+    "Task",
+    "Tasking",
     "__version__",
 ]
 __all__ += _generated.__all__

@@ -17,6 +17,7 @@ from ._action_base import ActionBase
 from ._facade import Facade, blocking, mirror_of, result_twin
 from relay_anyio import (
     AnswerResult,
+    DeliveryResult,
     DetectResult,
     DisconnectResult,
     FaxResult,
@@ -43,6 +44,7 @@ __all__ = [
     "ClientOptions",
     "ConnectAction",
     "ConnectResult",
+    "DeliveryResult",
     "DetectAction",
     "DetectResult",
     "DialResult",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Self, Unpack
+from typing import Self, TypeVar, Unpack
 
 import relay_anyio
 from relay_anyio import ConnectionClosed, InvalidArgument, InvalidArgumentType
@@ -12,8 +12,12 @@ from relay_anyio import ConnectionClosed, InvalidArgument, InvalidArgumentType
 from ._generated import ClientOptions
 from ._portal import Core, Opened
 from .calling import Calling
+from .messaging import Messaging
+from .tasking import Tasking
 
 __all__ = ["Client"]
+
+T = TypeVar("T")
 
 BACKENDS = ("asyncio", "trio")
 DEFAULT_MAX_WORKERS = 64
@@ -60,6 +64,8 @@ class Client(Opened):
         self._core: Core | None = None
         self._async: relay_anyio.Client | None = None
         self._calling: Calling | None = None
+        self._messaging: Messaging | None = None
+        self._tasking: Tasking | None = None
         self._opened = False
 
     def __repr__(self) -> str:
@@ -69,12 +75,25 @@ class Client(Opened):
     @property
     def calling(self) -> Calling:
         """The calling API (``new_call``, ``dial``, ``receive``, ``calls``)."""
-        if self._calling is None:
+        return self._open_api(self._calling)
+
+    @property
+    def messaging(self) -> Messaging:
+        """The messaging API (``send``, ``receive``, ``state_change``, ``wait_for_delivery``)."""
+        return self._open_api(self._messaging)
+
+    @property
+    def tasking(self) -> Tasking:
+        """The tasking API (``receive``)."""
+        return self._open_api(self._tasking)
+
+    def _open_api(self, api: T | None) -> T:
+        if api is None:
             raise ConnectionClosed(
                 "the client is closed" if self._opened
                 else "the client is not open: use `with Client(project, token, host) as client:`"
             )
-        return self._calling
+        return api
 
     @property
     def connected(self) -> bool:
@@ -95,12 +114,14 @@ class Client(Opened):
         self._core.clean_up_timeout = client.session.timeout + 1.0  # an interrupted call's stop is bounded by it
         self._async = client
         self._calling = self._core.wrap(client.calling)
+        self._messaging = self._core.wrap(client.messaging)
+        self._tasking = self._core.wrap(client.tasking)
         return self
 
     def close(self) -> None:
         """Close the session and join the portal and worker threads (idempotent)."""
         core, self._core = self._core, None
-        self._calling = None
+        self._calling = self._messaging = self._tasking = None
         if core is not None:
             try:
                 core.close()

@@ -1,8 +1,11 @@
-"""``Consumer`` for blocking code: answer inbound calls with plain functions.
+"""``Consumer`` for blocking code: answer inbound calls, messages and tasks with plain functions.
 
-Subclass it, set ``project``, ``token``, ``contexts`` (and ``host``), and
-implement ``on_incoming_call(call)``: it runs in a worker thread for each
-call, so it simply blocks (``call.answer()``, ``call.play_tts(...)``).
+Subclass it, set ``project``, ``token``, ``contexts`` (and ``host``) as
+class attributes or in ``setup()``, and implement the hooks you need
+(``on_incoming_call(call)``, ``on_task(message)``,
+``on_incoming_message(message)``, ``on_message_state_change(message)``;
+one not overridden subscribes to nothing): each runs in a worker thread
+per event, so it simply blocks (``call.answer()``, ``call.play_tts(...)``).
 ``run()`` blocks until Ctrl-C, SIGTERM or ``stop()`` (from any thread).
 """
 
@@ -12,9 +15,11 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from typing import Unpack
+from collections.abc import Callable, Iterator
+from typing import Any, Unpack
 
+from relay_anyio import Message
+from relay_anyio._hooks import overridden
 from relay_anyio.consumer import ConsumerConfig, ConsumerOptions
 
 from ._portal import WAIT_SLICE
@@ -38,11 +43,23 @@ class Consumer(ConsumerConfig):
         self.client: Client | None = None
         self._stop = threading.Event()
 
+    def setup(self) -> None:
+        """Called first (in the thread of ``run``): may set ``project``, ``token``, ``contexts``, ``host``."""
+
     def ready(self) -> None:
         """Called once connected and receiving the contexts (in the thread of ``run``)."""
 
     def on_incoming_call(self, call: Call) -> None:
         """Called for each inbound call, in a worker thread of its own."""
+
+    def on_task(self, message: Any) -> None:
+        """Called for each task delivered to the contexts, in a worker thread."""
+
+    def on_incoming_message(self, message: Message) -> None:
+        """Called for each inbound SMS/MMS on the contexts, in a worker thread."""
+
+    def on_message_state_change(self, message: Message) -> None:
+        """Called for each state change of a message sent on the contexts, in a worker thread."""
 
     def teardown(self) -> None:
         """Called when the consumer stops (also after an error)."""
@@ -53,31 +70,49 @@ class Consumer(ConsumerConfig):
 
     def run(self, backend: str = "asyncio") -> None:
         """Run until Ctrl-C, SIGTERM or ``stop()``. ``backend``: asyncio or trio."""
+        self.setup()
         project, token = self._credentials()
         self._stop.clear()
         is_ready = threading.Event()
 
-        def handle(call: Call) -> None:
-            is_ready.wait()  # ready() always runs before the first call
-            self.on_incoming_call(call)
+        def when_ready(hook: Callable[[Any], Any]) -> Callable[[Any], None]:
+            def handle(arg: Any) -> None:
+                is_ready.wait()  # ready() always runs before the first event
+                hook(arg)
+
+            return handle
 
         client = Client(project, token, self.host, backend=backend, **self.client_options)
-        with contextlib.suppress(KeyboardInterrupt), self._gc_for_many_calls(), self._stop_on_sigterm(), client:
+        with (
+            contextlib.suppress(KeyboardInterrupt),
+            self._gc_for_many_calls(),
+            self._stop_on_sigterm(),
+            self._teardown_at_exit(),
+            client,
+        ):
             self.client = client
             try:
-                if not client.calling.receive(self.contexts, handle):
-                    raise RuntimeError(f"the service refused contexts {self.contexts}")
+                for hook, subscribe in overridden(self, Consumer, client):
+                    if not subscribe(self.contexts, when_ready(hook)):
+                        raise RuntimeError(f"the service refused contexts {self.contexts}")
                 self.ready()
                 is_ready.set()
                 while not self._stop.wait(WAIT_SLICE):
                     pass
             finally:
                 is_ready.set()  # never leave a worker parked when ready() failed
-                try:
-                    self.teardown()
-                except Exception:
-                    log.exception("teardown raised")
                 self.client = None
+
+    @contextlib.contextmanager
+    def _teardown_at_exit(self) -> Iterator[None]:
+        """teardown() once the client is closed, also when it never connected (as relay_anyio's)."""
+        try:
+            yield
+        finally:
+            try:
+                self.teardown()
+            except Exception:
+                log.exception("teardown raised")
 
     @contextlib.contextmanager
     def _stop_on_sigterm(self) -> Iterator[None]:

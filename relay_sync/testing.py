@@ -82,6 +82,16 @@ class Simulator(Facade[_t.RelaySimulator], Opened, wraps=_t.RelaySimulator):
     inbound_call = blocking(_t.RelaySimulator.inbound_call, CallHandle)
     wait_for_receiver = blocking(_t.RelaySimulator.wait_for_receiver)
     call = blocking(_t.RelaySimulator.call, CallHandle)
+    message_recipient = in_loop(_t.RelaySimulator.message_recipient)
+    inbound_message = blocking(_t.RelaySimulator.inbound_message)
+    message = in_loop(_t.RelaySimulator.message)
+    deliver_task = in_loop(_t.RelaySimulator.deliver_task)
+
+    @property
+    def messages(self) -> list[_t.SimMessage]:
+        """Every message carried so far (sent by clients, inbound, replies), oldest first."""
+        messages: list[_t.SimMessage] = self._core.run(lambda: self._async.messages)
+        return messages
 
     @property
     def calls(self) -> list[CallHandle]:

@@ -28,7 +28,7 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = out.read_text()
-    for heading in ("## Targets", "## IVR", "## Dialer", "## Events", "## Blocking facade"):
+    for heading in ("## Targets", "## IVR", "## Dialer", "## Messaging", "## Events", "## Blocking facade"):
         assert heading in text
     for label in ("relay_anyio (asyncio)", "relay_anyio (trio)", "floor (asyncio)", "relay_sync (asyncio)"):
         assert f"| {label} |" in text

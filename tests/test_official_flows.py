@@ -1,5 +1,5 @@
 """The official signalwire SDK (a client we did not write) drives relay-sim through one
-flow per method family, and every flow ends as the Call reference says.
+flow per method family (and messaging and tasks), and every flow ends as the reference says.
 
 ``tools/official_flows.py`` does the work; the official SDK runs in its own
 virtual environment under benchmarks/.venvs/ (built from PyPI on first use,
@@ -23,4 +23,4 @@ def test_the_official_sdk_sees_the_simulator_as_the_service() -> None:
         [sys.executable, str(ROOT / "tools" / "official_flows.py")], cwd=ROOT, capture_output=True, text=True, timeout=590
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "15 of 15 flows behave as the reference says" in done.stdout
+    assert "18 of 18 flows behave as the reference says" in done.stdout

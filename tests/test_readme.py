@@ -55,3 +55,11 @@ def test_pytest_plugin_example_passes(tmp_path: Path) -> None:
     done = run([sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", "test_flow.py"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout  # asyncio and trio
+
+
+def test_messaging_example_runs(tmp_path: Path) -> None:
+    script = tmp_path / "messaging.py"
+    script.write_text(block("sim.message_recipient"))
+    done = run([sys.executable, str(script)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["True delivered", "from +15551230000 : YES"]

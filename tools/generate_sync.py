@@ -36,6 +36,8 @@ TARGET = Path(__file__).resolve().parent.parent / "relay_sync" / "_generated.py"
 HAND_WRITTEN_CALL = {"on", "off", "peer"}
 #: Members of Action written by hand in relay_sync.actions' base.
 HAND_WRITTEN_ACTION = {"result", "call"}  # in relay_sync._action_base
+#: Results written by hand: SendResult's wait_for_delivery blocks (relay_sync.messaging).
+HAND_WRITTEN_RESULTS = {"SendResult"}
 
 HEADER = """\"\"\"The blocking twins of relay_anyio's Call methods, Actions and call-carrying Results.
 
@@ -101,7 +103,8 @@ def twins() -> list[type]:
 def results() -> list[type]:
     return [
         getattr(relay_anyio, name) for name in sorted(relay_anyio.__all__)
-        if isinstance(getattr(relay_anyio, name), type) and issubclass(getattr(relay_anyio, name), relay_anyio.Result)
+        if name not in HAND_WRITTEN_RESULTS
+        and isinstance(getattr(relay_anyio, name), type) and issubclass(getattr(relay_anyio, name), relay_anyio.Result)
     ]
 
 

@@ -56,6 +56,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "play_pause": {"paused": True, "not_ended_by_pause": True, "resumed": True},
     "hangup": {"successful": True, "reason": "hangup"},
     "dial": {"successful": True, "hangup": True},
+    "messaging_send": {"successful": True, "has_id": True, "states": ["queued", "initiated", "sent", "delivered"]},
+    "messaging_receive": {"body": "hello", "from": PEER, "direction": "inbound", "has_id": True},
+    "task": {"status": 204, "message": {"n": 1}},
 }
 
 

@@ -3,7 +3,9 @@
 ``async with RelaySimulator(time_scale=0) as sim:`` runs a local service on
 ``sim.url``; ``sim.phone(...)`` scripts dialed numbers, ``await
 sim.inbound_call(...)`` places calls, ``sim.journal`` records every frame,
-``sim.faults`` injects failures. Also a CLI (``relay-sim``) and a pytest
+``sim.faults`` injects failures; ``sim.message_recipient(...)`` and ``await
+sim.inbound_message(...)`` script messaging, and tasks POSTed to
+``sim.http_url`` + ``/api/relay/rest/tasks`` reach the clients. Also a CLI (``relay-sim``) and a pytest
 plugin (fixtures ``relay_simulator`` and ``relay_client``).
 """
 
@@ -11,6 +13,8 @@ from ._callers import Caller, busy, decline, fax, human, machine, no_answer
 from ._calls import CallHandle, FaxInfo, HeardMedia, RecordingInfo
 from ._faults import FaultRule, Faults
 from ._journal import Journal, JournalEntry
+from ._messaging import MessageRecipient, SimMessage
+from ._tasks import TASK_REQUEST
 from .simulator import RelaySimulator
 
 __all__ = [
@@ -22,8 +26,11 @@ __all__ = [
     "HeardMedia",
     "Journal",
     "JournalEntry",
+    "MessageRecipient",
     "RecordingInfo",
     "RelaySimulator",
+    "SimMessage",
+    "TASK_REQUEST",
     "busy",
     "decline",
     "fax",

@@ -2,6 +2,8 @@
 
     relay-sim --port 8080 --project P --token T --time-scale 1
     relay-sim --inbound 1000 --context office   # 1,000 calls once a client receives "office"
+    relay-sim --message-recipient +15550001111=failed --message-reply +15550002222=YES
+    relay-sim --inbound-message "Hello" --task '{"number": "+15550003333"}' --context office
 
 Prints ``url:``, ``http:``, ``project:`` and ``token:`` lines, then serves
 until Ctrl-C or SIGTERM.
@@ -10,6 +12,7 @@ until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 import anyio
 
 from ._callers import KINDS, Caller
+from ._messaging import OUTCOMES
 from .simulator import RelaySimulator
 
 
@@ -27,6 +31,21 @@ def _phone(value: str) -> tuple[str, Caller]:
             f"--phone takes NUMBER=KIND with KIND one of {', '.join(KINDS)}; got {value!r}"
         )
     return number, Caller(kind=kind)
+
+
+def _pair(option: str, value: str, allowed: tuple[str, ...] | None = None) -> tuple[str, str]:
+    number, sep, what = value.partition("=")
+    if not sep or not number or not what or (allowed is not None and what not in allowed):
+        wanted = f"one of {', '.join(allowed)}" if allowed else "a text"
+        raise argparse.ArgumentTypeError(f"{option} takes NUMBER=VALUE with VALUE {wanted}; got {value!r}")
+    return number, what
+
+
+def _json(value: str) -> object:
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--task takes JSON: {exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--phone", type=_phone, action="append", default=[], metavar="NUMBER=KIND",
         help="script a dialed number: human, machine, fax, busy, no_answer or decline (repeatable)",
     )
+    parser.add_argument(
+        "--message-recipient", type=lambda v: _pair("--message-recipient", v, OUTCOMES), action="append",
+        default=[], metavar="NUMBER=OUTCOME",
+        help="what messages sent to NUMBER end as: delivered, undelivered or failed (repeatable)",
+    )
+    parser.add_argument(
+        "--message-reply", type=lambda v: _pair("--message-reply", v), action="append", default=[],
+        metavar="NUMBER=TEXT", help="NUMBER answers each delivered message with TEXT (repeatable)",
+    )
+    parser.add_argument(
+        "--inbound-message", action="append", default=[], metavar="TEXT",
+        help="send an SMS with TEXT on --context (from --from-number to --to-number) once a client receives it",
+    )
+    parser.add_argument(
+        "--task", type=_json, action="append", default=[], metavar="JSON",
+        help="deliver a task with this JSON message on --context once a client receives it (repeatable)",
+    )
     return parser
 
 
@@ -92,6 +128,11 @@ async def run(args: argparse.Namespace) -> None:
     async with sim, anyio.create_task_group() as tg:
         for number, caller in args.phone:
             sim.phone(number, caller)
+        replies = dict(args.message_reply)
+        for number, outcome in args.message_recipient:
+            sim.message_recipient(number, outcome=outcome, reply=replies.pop(number, None))
+        for number, reply in replies.items():
+            sim.message_recipient(number, reply=reply)
         print(f"url: {sim.url}", flush=True)
         print(f"http: {sim.http_url}", flush=True)
         print(f"project: {sim.project}", flush=True)
@@ -120,6 +161,20 @@ async def run(args: argparse.Namespace) -> None:
                         )
 
             tg.start_soon(place)
+        if args.inbound_message or args.task:
+
+            async def message_and_tasks() -> None:
+                await sim.wait_for_receiver(args.context)
+                for body in args.inbound_message:
+                    await sim.inbound_message(
+                        args.context, from_number=args.from_number, to_number=args.to_number, body=body
+                    )
+                    print(f"sent an inbound message on {args.context!r}", flush=True)
+                for task in args.task:
+                    delivered = sim.deliver_task(args.context, message=task)
+                    print(f"task on {args.context!r} {'delivered' if delivered else 'not delivered'}", flush=True)
+
+            tg.start_soon(message_and_tasks)
         await anyio.sleep_forever()
 
 

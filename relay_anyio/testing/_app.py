@@ -2,7 +2,8 @@
 
 One app on one port: ``ws://host:port`` is the Relay endpoint (any path),
 ``GET /recordings/<id>.wav`` and ``GET /fax/<id>.pdf`` serve media the
-calls produced, ``/control/...`` is the HTTP control API (``_control``).
+calls produced, ``/control/...`` is the HTTP control API (``_control``),
+``POST /api/relay/rest/tasks`` the REST task endpoint (``_tasks``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import anyio
 from ._blade import BladeEndpoint
 from ._connection import Connection
 from ._control import ControlAPI
+from ._tasks import rest_task
+from ..wire import TASKS_PATH
 
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
@@ -151,6 +154,9 @@ class SimulatorApp:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
             status, data = await self.control.handle(method, path, query, body)
             return status, "application/json", json.dumps(data, default=str).encode()
+        if path == TASKS_PATH:
+            status, answer = rest_task(self.sim, method, scope.get("headers") or [], body)
+            return (status, "application/json", b"") if answer is None else _json(status, answer)
         if method not in ("GET", "HEAD"):
             return _json(405, {"error": f"{method} is not allowed on {path}"})
         match = _RECORDING.match(path)

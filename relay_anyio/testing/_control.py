@@ -15,6 +15,7 @@ import anyio
 
 from ..protocol import new_id
 from ..wire import PLAY_STATES
+from . import _control_messaging
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ._faults import STAGES
 
@@ -40,6 +41,7 @@ ENDPOINTS = {
     "DELETE /control/faults": "disarm every fault",
     "GET /control/sessions": "Blade sessions",
     "POST /control/burst": "send a call N calling.call.play events: {call_id, count, control_id, state}",
+    **_control_messaging.ENDPOINTS,
 }
 
 
@@ -118,6 +120,15 @@ class ControlAPI:
             return {"cleared": True}
         if route == ("POST", "burst"):
             return await self.burst(data)
+        if parts and parts[0] in _control_messaging.ROOTS:
+            try:
+                return await _control_messaging.dispatch(sim, method, parts, query, data)
+            except (ValueError, TypeError) as exc:
+                raise ControlError(400, str(exc)) from None
+            except LookupError as exc:
+                raise ControlError(404, str(exc).strip("'\"")) from None
+            except TimeoutError as exc:
+                raise ControlError(504, str(exc)) from None
         if route == ("GET", "sessions"):
             return {
                 "sessions": [

@@ -18,6 +18,8 @@ from typing import IO, Any, Literal
 import anyio
 import attrs
 
+from ..wire import TASKS_EVENTS
+
 __all__ = ["Journal", "JournalEntry"]
 
 Direction = Literal["in", "out"]
@@ -62,6 +64,8 @@ class JournalEntry:
         """For blade.broadcast, the relay event type (``calling.call.state``)."""
         if self.method != "blade.broadcast":
             return None
+        if self.frame.get("params", {}).get("event") == TASKS_EVENTS:
+            return TASKS_EVENTS  # a task's broadcast names no event_type of its own
         try:
             event_type = self.frame["params"]["params"]["event_type"]
         except (KeyError, TypeError):
@@ -192,9 +196,9 @@ class Journal:
         ]
 
     def events(self, event: str, session: str | None = None) -> list[dict[str, Any]]:
-        """The inner params of every ``event`` broadcast sent."""
+        """The inner params of every ``event`` broadcast sent (a task's: ``{context, message}``)."""
         return [
-            e.frame["params"]["params"]["params"]
+            e.frame["params"]["params"] if event == TASKS_EVENTS else e.frame["params"]["params"]["params"]
             for e in self.filter(event=event, direction="out", session=session)
         ]
 

@@ -231,6 +231,7 @@ async def _serve_http(app: SimulatorApp, stream: anyio.abc.SocketStream, first: 
             "method": method,
             "path": path.decode("utf-8", errors="replace"),
             "query_string": query,
+            "headers": list(request.headers),
         }
         if too_large:
             status, content_type, payload = 413, "application/json", b'{"error": "request body too large"}'

@@ -30,6 +30,8 @@ from ._connection import CLOSE_GOING_AWAY, CLOSE_NORMAL, Connection
 from ._faults import Faults
 from ._files import FileStore
 from ._journal import Journal
+from ._messaging import MessageRecipient, Messages, SimMessage
+from ._tasks import deliver_task
 from ._sessions import Session, SessionRegistry
 
 __all__ = ["RelaySimulator"]
@@ -108,6 +110,7 @@ class RelaySimulator:
         self._recordings_in_memory = recordings_in_memory
         self.server = server
         self._sessions = SessionRegistry()
+        self._messages = Messages(self)
         self._calls: dict[str, CallHandle] = {}
         self._phones: dict[str, Caller] = {}
         self._connections: set[Connection] = set()
@@ -361,6 +364,74 @@ class RelaySimulator:
     @property
     def sessions(self) -> list[Session]:
         return list(self._sessions)
+
+    # -- messaging and tasks ---------------------------------------------------
+
+    def message_recipient(
+        self, number: str, *, outcome: str = "delivered", reason: str | None = None, reply: str | None = None
+    ) -> MessageRecipient:
+        """Script what ``number`` does with the messages sent to it.
+
+        ``outcome``: the final state of each (delivered, undelivered or
+        failed; unscripted numbers: delivered); ``reason``: what the final
+        state says (default: the outcome); ``reply``: a text the number
+        sends back, as an inbound message, once a message is delivered.
+        """
+        if not isinstance(number, str) or not number:
+            raise ValueError(f"number must be a non-empty string; got {number!r}")
+        recipient = MessageRecipient(outcome=outcome, reason=reason, reply=reply)
+        self._messages.recipients[number] = recipient
+        return recipient
+
+    async def inbound_message(
+        self,
+        context: str,
+        *,
+        from_number: str,
+        to_number: str,
+        body: str | None = None,
+        media: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SimMessage:
+        """Send an inbound SMS (``body``) or MMS (``media`` URLs) to one client receiving ``context``.
+
+        With none yet, this waits for one (TimeoutError after ``timeout``
+        seconds; None = no limit). Returns the message as sent.
+        """
+        if self._tg is None:
+            raise RuntimeError(_NOT_STARTED)
+        for name, value in (("context", context), ("from_number", from_number), ("to_number", to_number)):
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string; got {value!r}")
+        if body is not None and not isinstance(body, str):
+            raise TypeError(f"body must be a str or None; got {type(body).__name__}")
+        if media is not None and (not isinstance(media, list) or not all(isinstance(m, str) and m for m in media)):
+            raise TypeError(f"media must be a list of URLs or None; got {media!r}")
+        if body is None and not media:
+            raise ValueError("an inbound message needs a body or media")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ValueError(f"timeout must be a number >= 0 or None; got {timeout!r}")
+        return await self._messages.inbound(context, from_number, to_number, body, media, timeout)
+
+    @property
+    def messages(self) -> list[SimMessage]:
+        """Every message carried so far (sent by clients, inbound, replies), oldest first."""
+        return list(self._messages.by_id.values())
+
+    def message(self, message_id: str) -> SimMessage:
+        """The message with this id (KeyError if none)."""
+        try:
+            return self._messages.by_id[message_id]
+        except KeyError:
+            raise KeyError(f"no message {message_id!r}") from None
+
+    def deliver_task(self, context: str, *, message: Any) -> bool:
+        """Hand a task to one client receiving ``context`` (what the REST endpoint does); False if none does."""
+        if self._tg is None:
+            raise RuntimeError(_NOT_STARTED)
+        if not isinstance(context, str) or not context:
+            raise ValueError(f"context must be a non-empty string; got {context!r}")
+        return deliver_task(self, context, message)
 
     def _register_call(self, call: CallHandle) -> None:
         self._calls[call.call_id] = call

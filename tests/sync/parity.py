@@ -15,7 +15,10 @@ import relay_sync
 
 #: Hand-written twins whose callback parameters take relay_sync objects:
 #: their parameter annotations may differ (names, kinds and defaults may not).
-CALLBACK_METHODS = {("Call", "on"), ("Call", "off"), ("Calling", "receive")}
+CALLBACK_METHODS = {
+    ("Call", "on"), ("Call", "off"), ("Calling", "receive"),
+    ("Messaging", "receive"), ("Messaging", "state_change"), ("Tasking", "receive"),
+}
 
 
 def public_members(cls: type, instance: object | None = None) -> dict[str, Any]:

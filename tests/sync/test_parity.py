@@ -64,6 +64,13 @@ def test_calling_and_consumer_match() -> None:
     assert inspect.signature(relay_sync.Consumer.run) == inspect.signature(relay_anyio.Consumer.run)
 
 
+def test_messaging_and_tasking_match() -> None:
+    assert differences(relay_anyio.Messaging, relay_sync.Messaging) == []
+    assert differences(relay_anyio.Tasking, relay_sync.Tasking) == []
+    assert inspect.signature(relay_sync.Task.deliver).parameters.keys() == inspect.signature(relay_anyio.Task.deliver).parameters.keys()
+    assert not inspect.iscoroutinefunction(relay_sync.SendResult.wait_for_delivery)
+
+
 def test_client_accepts_every_keyword_of_the_async_client() -> None:
     ours = inspect.signature(relay_sync.Client).parameters
     for name, param in inspect.signature(relay_anyio.Client).parameters.items():
@@ -101,7 +108,8 @@ def test_every_declared_action_has_a_blocking_twin() -> None:
 
 
 def test_every_result_event_and_error_is_relay_anyios_own_but_those_holding_a_call() -> None:
-    holding_a_call = {"DialResult", "ConnectResult"}
+    # DialResult and ConnectResult hold a Call; SendResult's wait_for_delivery blocks.
+    holding_a_call = {"DialResult", "ConnectResult", "SendResult"}
     for name in relay_anyio.__all__:
         if name.endswith(("Result", "Error")) or name in ("Event", "ConnectionClosed", "CommandTimeout"):
             if name in holding_a_call:

@@ -63,3 +63,15 @@ async def flow(client: Client) -> None:
 async def main() -> None:
     async with Client("project", "token", "example.signalwire.com", timeout=5) as client:
         await flow(client)
+
+
+async def messages_and_tasks(client: Client) -> None:
+    import relay_anyio
+
+    sent = await client.messaging.send(context="office", from_number="+15550000000", to_number="+15551230000", body="Hi")
+    assert_type(sent, relay_anyio.SendResult)
+    delivery = await sent.wait_for_delivery(timeout=30)
+    assert_type(delivery, relay_anyio.DeliveryResult)
+    assert_type(delivery.message, relay_anyio.Message | None)
+    assert_type(await client.tasking.receive("office", print), bool)
+    assert_type(await relay_anyio.Task("project", "token").deliver("office", {"n": 1}), bool)

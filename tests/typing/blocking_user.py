@@ -85,3 +85,14 @@ class IVR(relay_sync.Consumer):
 
     def on_incoming_call(self, call: Call) -> None:
         inbound(call)
+
+
+def messages_and_tasks(client: Client) -> None:
+    sent = client.messaging.send(context="office", from_number="+15550000000", to_number="+15551230000", body="Hi")
+    assert_type(sent, relay_sync.SendResult)
+    delivery = sent.wait_for_delivery(timeout=30)
+    assert_type(delivery, relay_sync.DeliveryResult)
+    assert_type(delivery.state, str | None)
+    assert_type(client.messaging.receive(["office"], lambda message: print(message.body)), bool)
+    assert_type(client.tasking.receive("office", print), bool)
+    assert_type(relay_sync.Task("project", "token").deliver("office", {"n": 1}), bool)

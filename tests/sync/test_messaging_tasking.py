@@ -1,0 +1,55 @@
+"""relay_sync's messaging and tasking: blocking calls, handlers in worker threads."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+import pytest
+
+from relay_sync import Client, Message, SendResult, Task
+from relay_sync.testing import Simulator
+
+from .conftest import WAIT
+
+CONTEXT = "sync-sms"
+OURS = "+15550000002"
+THEIRS = "+15550000001"
+
+
+@pytest.mark.parametrize("outcome", ["delivered", "undelivered", "failed"])
+def test_send_blocks_and_waits_for_each_final_state(sim: Simulator, client: Client, outcome: str) -> None:
+    sim.message_recipient(THEIRS, outcome=outcome)
+    result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+    assert isinstance(result, SendResult) and result.successful and result.message_id
+    delivery = result.wait_for_delivery(timeout=WAIT)
+    assert delivery.state == outcome and delivery.successful is (outcome == "delivered")
+
+
+def test_inbound_messages_and_state_changes_run_in_worker_threads(sim: Simulator, client: Client) -> None:
+    inbox: queue.Queue[tuple[Message, bool]] = queue.Queue()
+    states: queue.Queue[str | None] = queue.Queue()
+
+    def on_message(message: Message) -> None:
+        inbox.put((message, threading.current_thread() is threading.main_thread()))
+
+    assert client.messaging.receive([CONTEXT], on_message)
+    assert client.messaging.state_change(CONTEXT, lambda m: states.put(m.state))
+    sim.inbound_message(CONTEXT, from_number=THEIRS, to_number=OURS, body="Hello", timeout=WAIT)
+    message, in_main = inbox.get(timeout=WAIT)
+    assert message.body == "Hello" and message.from_number == THEIRS and not in_main
+    client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+    seen = [states.get(timeout=WAIT) for _ in range(4)]
+    assert seen == ["queued", "initiated", "sent", "delivered"]
+
+
+def test_tasks_over_rest_reach_a_blocking_handler(sim: Simulator, client: Client) -> None:
+    inbox: queue.Queue[Any] = queue.Queue()
+    assert client.tasking.receive(CONTEXT, inbox.put)
+    assert Task(sim.project, sim.token, host=sim.url).deliver(CONTEXT, {"n": 1})
+    assert inbox.get(timeout=WAIT) == {"n": 1}
+    assert not Task(sim.project, "wrong", host=sim.http_url).deliver(CONTEXT, {"n": 2})
+    assert sim.deliver_task(CONTEXT, message={"n": 3})
+    assert inbox.get(timeout=WAIT) == {"n": 3}
+    assert inbox.empty()
