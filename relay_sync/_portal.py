@@ -133,6 +133,11 @@ class Core:
         self._jobs: set[_Job] = set()
         self._tasks: TaskPool | None = None
         self._schedule: Callable[..., object] = _unstarted
+        # Jobs handed over, not yet started: one wake-up of the loop starts all
+        # that came meanwhile (a thousand threads need not write a thousand bytes
+        # to the loop's self-pipe while it is busy).
+        self._inbox: deque[_Job] = deque()
+        self._drain_due = False
 
     @classmethod
     def start(
@@ -168,8 +173,27 @@ class Core:
             task_status.started()
             await anyio.sleep_forever()
 
+    def _hand_over(self, job: _Job) -> None:
+        """Any thread: queue ``job`` for the loop, waking it unless a wake-up is due already."""
+        self._inbox.append(job)
+        if not self._drain_due:
+            self._drain_due = True
+            try:
+                self._schedule(self._drain)
+            except BaseException:
+                self._drain_due = False
+                raise
+
+    def _drain(self) -> None:
+        # On the loop: every job handed over since the last wake-up (the flag is
+        # cleared first, so a job queued after the loop below wakes it again).
+        self._drain_due = False
+        inbox = self._inbox
+        while inbox:
+            self._spawn(inbox.popleft())
+
     def _spawn(self, job: _Job) -> None:
-        # On the loop, called back by _schedule: start the job in a task of its own.
+        # On the loop: start the job in a task of its own.
         if job.abandoned:
             job.finish(_CANCELLED)
             return
@@ -218,7 +242,7 @@ class Core:
         self._jobs.add(job)
         try:
             try:
-                self._schedule(self._spawn, job)
+                self._hand_over(job)
             except RuntimeError:  # the loop has finished (trio's RunFinishedError is one too)
                 job.finish(_CANCELLED)
             else:
