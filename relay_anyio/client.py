@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
+from ._groups import plain_errors
 from ._version import __version__
 from .calling import Calling
 from .commands import text
@@ -104,11 +105,8 @@ class Client:
             await tg.start(self._session.run)
         except BaseException as exc:
             tg.cancel_scope.cancel()
-            try:
+            with plain_errors():
                 await tg.__aexit__(type(exc), exc, exc.__traceback__)
-            except BaseExceptionGroup as group:
-                _raise_session_error(group, self._session.fatal)
-                raise
             raise
         self._tg = tg
         return self
@@ -123,11 +121,8 @@ class Client:
         if tg is None:
             return None
         tg.cancel_scope.cancel()
-        try:
+        with plain_errors():
             return await tg.__aexit__(exc_type, exc, tb)
-        except BaseExceptionGroup as group:
-            _raise_session_error(group, self._session.fatal)
-            raise
 
     def _require_session(self) -> Session:
         if self._tg is None:
@@ -144,12 +139,3 @@ class Client:
             return
         self._tg.start_soon(fn, *args)
 
-
-def _raise_session_error(group: BaseExceptionGroup[BaseException], fatal: BaseException | None) -> None:
-    """When the session gave up (bad credentials on reconnect, cannot connect),
-    raise that error itself rather than the task group's wrapper."""
-    leaves = group.exceptions
-    if len(leaves) != 1 or isinstance(leaves[0], BaseExceptionGroup):
-        return
-    if fatal is None or leaves[0] is fatal:
-        raise leaves[0] from None

@@ -6,8 +6,9 @@
   keep-alive task. When the socket dies it reconnects with exponential
   backoff and jitter, asking for the old ``sessionid``.
 - ``execute()`` sends a ``blade.execute`` and waits for its response with a
-  per-command timeout. Commands issued while disconnected wait and are sent
-  once the session is back; commands left unanswered by a dropped socket
+  per-command timeout. A command issued while disconnected waits at most
+  that timeout for the session to come back (then CommandTimeout with
+  ``sent=False``: it never ran); commands left unanswered by a dropped socket
   are re-sent with their original ids into a *restored* session only (the
   simulator, like the service, executes an id at most once per session).
   When the service hands us a *fresh* session, everything pending on the
@@ -19,7 +20,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import random
 import re
 import ssl
 import time
@@ -35,9 +35,11 @@ from anyio.abc import TaskGroup, TaskStatus
 from httpx_ws import HTTPXWSException, aconnect_ws
 
 from . import protocol as p
+from ._groups import first_error, plain_errors
 from ._deadlines import Deadlines
 from ._socket import RelaySocket, SocketClosed
 from ._writer import FrameWriter
+from .backoff import Backoff
 from .errors import (
     AuthenticationError,
     CommandTimeout,
@@ -47,7 +49,7 @@ from .errors import (
     RemoteProtocolError,
 )
 
-__all__ = ["Session", "resolve_url", "reconnect_delay"]
+__all__ = ["Session", "resolve_url"]
 
 log = logging.getLogger("relay_anyio.session")
 frames_log = logging.getLogger("relay_anyio.frames")
@@ -94,19 +96,11 @@ def _is_loopback(hostname: str) -> bool:
         return False
 
 
-def reconnect_delay(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
-    """Delay before reconnect ``attempt`` (0-based): exponential, capped, with
-    "equal jitter" (between half and all of the exponential step), so a
-    crowd of clients does not reconnect in lockstep."""
-    step = min(cap, base * 2.0 ** min(attempt, 32))
-    return float(step / 2 + rand() * step / 2)
-
-
 class _Pending:
     """One request waiting for its response."""
 
     __slots__ = (
-        "id", "method", "params", "call_id", "blade", "sent_gen", "sent_at", "silent_retry",
+        "id", "method", "params", "call_id", "blade", "sent_gen", "sent_at", "queued_at", "silent_retry",
         "response", "failure", "error", "wake", "expired",
     )
 
@@ -118,6 +112,7 @@ class _Pending:
         self.blade = blade  # a blade-level request tied to one connection
         self.sent_gen: int | None = None
         self.sent_at = 0.0
+        self.queued_at = 0.0  # when it was submitted, if no connection was up then
         self.silent_retry = False
         self.response: p.Response | p.ErrorResponse | None = None
         self.failure: str | None = None
@@ -163,8 +158,7 @@ class Session:
         self.agent = agent
         self.timeout = timeout
         self.keepalive = keepalive
-        self.reconnect_base = reconnect_base
-        self.reconnect_cap = reconnect_cap
+        self.backoff = Backoff(base=reconnect_base, cap=reconnect_cap)
         self.max_auth_failures = max_auth_failures
         self.verify = verify
         self.max_frame_size = max_frame_size
@@ -233,6 +227,8 @@ class Session:
         self._pending[pending.id] = pending
         if self._ready.is_set():
             self._send_pending(pending)
+        else:
+            pending.queued_at = anyio.current_time()
         return pending
 
     def discard(self, pending: _Pending) -> None:
@@ -251,7 +247,10 @@ class Session:
             if pending.failure is not None:
                 return p.CommandResult("503", pending.failure)
             if not self._ready.is_set():
-                await self._ready.wait()
+                if pending.sent_gen is None:
+                    await self._wait_to_send(pending, limit)
+                else:
+                    await self._ready.wait()  # sent before the loss: re-sent if restored
                 continue
             if pending.sent_gen != self._gen:
                 if pending.sent_gen is not None:
@@ -282,6 +281,14 @@ class Session:
                         continue
                 raise CommandTimeout(method, limit)
 
+    async def _wait_to_send(self, pending: _Pending, limit: float) -> None:
+        """A command never sent waits at most ``limit`` (from its submission) for a connection."""
+        with anyio.CancelScope(deadline=pending.queued_at + limit):
+            await self._ready.wait()
+            return
+        if pending.error is None and pending.sent_gen is None:
+            pending.error = CommandTimeout(pending.method, limit, sent=False)
+
     async def receive_contexts(self, contexts: Sequence[str]) -> p.CommandResult:
         """``signalwire.receive`` for more contexts (remembered for fresh sessions)."""
         result = await self.execute("signalwire.receive", {"contexts": list(contexts)})
@@ -302,13 +309,21 @@ class Session:
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """Connect, then keep the session up until cancelled or closed."""
-        attempt = 0
+        with plain_errors():
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._deadlines.run)  # command timeouts, also while disconnected
+                await self._connect_loop(task_status)
+                tg.cancel_scope.cancel()
+
+    async def _connect_loop(self, task_status: TaskStatus[None]) -> None:
         auth_failures = 0
         started = False
+        outage = _Outage()
 
         def on_ready() -> None:
-            nonlocal started, attempt, auth_failures
-            attempt = 0
+            nonlocal started, auth_failures
+            outage.over(self.url, self.backoff.attempt)
+            self.backoff.reset()
             auth_failures = 0
             if not started:
                 started = True
@@ -320,7 +335,7 @@ class Session:
             try:
                 await self._connect_once(on_ready)
             except Exception as exc:  # noqa: BLE001 - sorted below, re-raised if unknown
-                error = _leaf(exc)
+                error = first_error(exc)
                 if isinstance(error, AuthenticationError):
                     auth_failures += 1
                     if not started or auth_failures >= self.max_auth_failures:
@@ -335,16 +350,15 @@ class Session:
                     if not started and (self.connections == opened_before or first_tries >= FIRST_CONNECT_TRIES):
                         self._give_up(ConnectionClosed(f"cannot connect to {self.url}: {_describe(error)}"))
                         raise self._fatal from error  # type: ignore[misc]
-                    log.warning("connection to %s lost: %s", self.url, _describe(error))
+                    outage.failed(self.url, _describe(error), self.timeout)
                 else:
                     raise
             finally:
                 self._connection_lost()
             if self._closed:
                 break
-            delay = reconnect_delay(attempt, base=self.reconnect_base, cap=self.reconnect_cap)
-            attempt += 1
-            log.info("reconnecting to %s in %.2f s (attempt %d)", self.url, delay, attempt)
+            delay = self.backoff.next_delay()
+            log.debug("reconnecting to %s in %.2f s (attempt %d)", self.url, delay, self.backoff.attempt)
             await anyio.sleep(delay)
 
     async def _connect_once(self, on_ready: Callable[[], None]) -> None:
@@ -366,7 +380,6 @@ class Session:
                     self._conn_tg = tg
                     tg.start_soon(self._write_until_lost, writer, conn_lost)
                     tg.start_soon(self._reader, ws, conn_lost)
-                    tg.start_soon(self._deadlines.run)
                     await self._handshake()
                     self._ready.set()
                     on_ready()
@@ -621,6 +634,32 @@ class Session:
                 return
 
 
+class _Outage:
+    """Reconnect logging: one warning when an outage starts, one when it ends."""
+
+    __slots__ = ("since",)
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, url: str, why: str, timeout: float) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "cannot reach %s (%s): reconnecting with backoff; commands issued meanwhile wait up to %g s",
+                url, why, timeout,
+            )
+        else:
+            log.debug("reconnect to %s failed: %s", url, why)
+
+    def over(self, url: str, attempts: int) -> None:
+        if self.since is not None:
+            log.warning(
+                "reconnected to %s after %d attempt(s) over %.1f s", url, attempts, time.monotonic() - self.since
+            )
+            self.since = None
+
+
 def _http_url(url: str) -> str:
     # httpx speaks http(s); the upgrade makes it a WebSocket.
     if url.startswith("ws://"):
@@ -650,13 +689,6 @@ def _describe(error: BaseException) -> str:
             text += f" (caused by {cause!r})"
         cause = cause.__cause__ or cause.__context__
     return text
-
-
-def _leaf(exc: BaseException) -> BaseException:
-    """The first non-group exception inside (httpx-ws wraps errors in groups)."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
 
 
 def _is_connection_error(exc: BaseException) -> bool:

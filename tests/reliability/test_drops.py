@@ -141,9 +141,8 @@ async def test_handshake_drop_is_noticed_without_waiting_for_the_command_timeout
     async with Client(project=sim.project, token=sim.token, host=sim.url, reconnect_base=0.02, reconnect_cap=0.1, timeout=30) as client:
         sim.faults.forget_sessions()  # the next handshake is a full one
         sim.faults.drop_at("blade.subscription", "before_response")
-        started = anyio.current_time()
+        # The bound that fails the test (4 s) is far below the command timeout (30 s).
         await eventually(lambda: client.session.connections == 3 and client.connected, timeout=4, what="second reconnect")
-        assert anyio.current_time() - started < 5
 
 
 # --------------------------------------------------------------------------
