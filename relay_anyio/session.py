@@ -197,6 +197,14 @@ class Session:
     def connected(self) -> bool:
         return self._ready.is_set() and not self._closed
 
+    def table_sizes(self) -> dict[str, int]:
+        """How many entries the session's tables hold (commands waiting, timers, event ids remembered)."""
+        return {
+            "pending": len(self._pending),
+            "deadlines": len(self._deadlines),
+            "seen_events": len(self._seen_events),
+        }
+
     async def execute(
         self, method: str, params: dict[str, Any], *, call_id: str | None = None, timeout: float | None = None
     ) -> p.CommandResult:
