@@ -155,7 +155,7 @@ class ControlAPI:
 
         async def place() -> None:
             handle = await sim.inbound_call(
-                context, numbers["from_number"], numbers["to_number"], caller
+                context, from_number=numbers["from_number"], to_number=numbers["to_number"], caller=caller, timeout=None
             )
             call_ids.append(handle.call_id)
 
@@ -170,7 +170,7 @@ class ControlAPI:
             return {"queued": count, "context": context}
         try:
             with anyio.fail_after(timeout if timeout is not None else math.inf):
-                await sim.wait_for_receiver(context)
+                await sim.wait_for_receiver(context, timeout=None)  # bounded by the fail_after above
                 for _ in range(count):
                     await place()
         except TimeoutError:
@@ -193,7 +193,7 @@ class ControlAPI:
         if state not in PLAY_STATES:
             raise ControlError(400, f"state must be one of {', '.join(PLAY_STATES)}; got {state!r}")
         control_id = control_id or new_id()
-        sent = await self.sim.burst(call_id, count, control_id=control_id, state=state)
+        sent = await self.sim.burst(call_id, count=count, control_id=control_id, state=state)
         return {"sent": sent, "call_id": call_id, "control_id": control_id}
 
     async def calls(self, method: str, rest: list[str], query: dict[str, str]) -> Any:
@@ -248,7 +248,7 @@ class ControlAPI:
                 raise ControlError(400, "number must be a non-empty string")
             caller = _caller(data.get("caller"), Caller())
             answer_after = _number(data.get("answer_after"), "answer_after")
-            caller = sim.phone(number, caller, answer_after=answer_after)
+            caller = sim.phone(number, caller=caller, answer_after=answer_after)
             return {"number": number, "caller": caller.to_dict()}
         if method == "DELETE" and len(rest) == 1:
             removed = sim._phones.pop(rest[0], None)

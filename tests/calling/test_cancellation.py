@@ -142,7 +142,7 @@ async def test_x_async_actions_outlive_the_scope_that_started_them(sim: RelaySim
 
 @pytest.mark.time_scale(1)
 async def test_cancelled_dial_while_ringing_ends_the_call(sim: RelaySimulator, client: Any) -> None:
-    sim.phone("+15557100001", no_answer)
+    sim.phone("+15557100001", caller=no_answer)
     call = client.calling.new_call(from_number="+15550000002", to_number="+15557100001", timeout=600)
     with anyio.fail_after(10):
         with anyio.CancelScope() as scope:
@@ -163,7 +163,7 @@ async def test_cancelled_dial_while_ringing_ends_the_call(sim: RelaySimulator, c
 
 @pytest.mark.time_scale(1)
 async def test_cancelled_dial_before_begin_is_answered_ends_the_call(sim: RelaySimulator, client: Any) -> None:
-    sim.phone("+15557100002", human(answer_after=600))
+    sim.phone("+15557100002", caller=human(answer_after=600))
     held = sim.faults.hold("calling.begin")
     call = client.calling.new_call(from_number="+15550000002", to_number="+15557100002")
     with anyio.fail_after(10):
