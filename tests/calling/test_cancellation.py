@@ -93,7 +93,7 @@ async def test_cancelled_while_running(sim: RelaySimulator, place: Place, client
     def waiting_for_the_end() -> bool:
         # The simulator runs it, and the SDK has its start's answer (no command of it is pending):
         # the waiting method waits for the component to end.
-        pending = [c for c in client.session._pending.values() if c.method == scenario.start_method]
+        pending = [c for c in client.session.blade.pending if c.method == scenario.start_method]
         return scenario.running_in(handle) and bool(call._actions or call._connect) and not pending
 
     async def running() -> None:

@@ -99,7 +99,7 @@ async def test_max_pending_holds_while_disconnected_and_queued_commands_go_out_o
         async with anyio.create_task_group() as tg:
             for n in range(5):
                 tg.start_soon(play, n)
-            await eventually(lambda: len(client.session._pending) >= 5, what="five commands queued")
+            await eventually(lambda: len(client.session.blade.pending) >= 5, what="five commands queued")
             with pytest.raises(RelayError, match="max_pending"):
                 await call.play_tts(text="overflow")
             proxy.unblock()

@@ -42,13 +42,13 @@ def spy_events(client: Client) -> list[RelayEvent]:
     """Every event the session hands to the application, in order."""
     delivered: list[RelayEvent] = []
     session = client.session
-    forward = session._on_event
+    forward = session.blade.on_event
 
     def spy(event: RelayEvent) -> None:
         delivered.append(event)
         forward(event)
 
-    session._on_event = spy  # type: ignore[method-assign]
+    session.blade.on_event = spy
     return delivered
 
 

@@ -167,7 +167,7 @@ async def test_command_timeout_is_on_time_and_late_answer_is_harmless(sim: Relay
         await sim.journal.wait_for(event="calling.call.play", direction="out", count=8)
         await eventually(lambda: not sim.sessions[0].unacked, what="late events acknowledged")
         assert client.connected and client.session.connections == 1
-        assert not client.session._pending, "a timed-out command is still waiting"
+        assert not client.session.blade.pending, "a timed-out command is still waiting"
         assert not [r for r in all_logs.since(mark) if r.levelno >= logging.ERROR]
         # A command timed out is not re-sent: it ran once.
         assert [h.params["text"] for h in slow_handle.heard] == ["slow"]
@@ -196,7 +196,7 @@ async def test_command_issued_in_an_outage_waits_at_most_timeout_and_is_never_se
         assert (await call.play_tts(text="after")).successful
         texts = [e.frame["params"]["params"].get("text") for e in requests_in(sim, "calling.play")]
         assert "queued" not in str(texts), "a command that timed out unsent was sent later"
-        assert not client.session._pending
+        assert not client.session.blade.pending
         warnings = [r.getMessage() for r in all_logs.since(mark) if r.levelno >= logging.WARNING]
         assert len(warnings) == 2, warnings
         assert warnings[0].startswith("cannot reach") and "wait up to 0.5 s" in warnings[0]
