@@ -278,12 +278,13 @@ class BladeClient:
         self._step = None
         self.awaiting = None
         self.pending.discard(step)
+        before = self.state
         try:
             self._advance(step, message)
         except (AuthenticationError, RemoteProtocolError) as exc:
             self.failure = exc
-        if self.state is not State.READY:  # (READY was reported by _ready)
-            self.on_state(self.state)
+        if self.state is before:  # a step of the same state, or a failure: report it too
+            self.on_state(before)
 
     def _advance(self, step: Command, message: p.Response | p.ErrorResponse) -> None:
         if step.method == p.CONNECT:
