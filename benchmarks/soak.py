@@ -33,7 +33,7 @@ import anyio
 import httpx
 
 from ._measure import current_rss_mb, self_cpu
-from .clients import CONTEXT, PROJECT, TOKEN, Progress, ivr_flow
+from .clients import CONTEXT, PROJECT, TOKEN, Progress, ivr_counted
 from .run import Simulator
 
 
@@ -54,12 +54,7 @@ async def soak(args: argparse.Namespace, url: str, http_url: str) -> dict[str, A
     room = anyio.Event()
 
     async def on_call(call: Any) -> None:
-        try:
-            ok = await ivr_flow(call, progress)
-        except Exception as exc:  # counted, never fatal
-            progress.note(repr(exc))
-            ok = False
-        progress.finish(ok)
+        await ivr_counted(call, progress)
         if progress.done % every == 0:
             sample(progress.done)
         if placed - progress.done <= args.window - args.batch:

@@ -11,7 +11,8 @@ from ._callers import Caller, busy, decline, fax, human, machine, no_answer
 from ._calls import CallHandle, FaxInfo, HeardMedia, RecordingInfo
 from ._faults import FaultRule, Faults
 from ._journal import Journal, JournalEntry
-from .simulator import RelaySimulator
+from ._errors import MissingExtra
+from .simulator import RECEIVER_TIMEOUT, RelaySimulator
 
 __all__ = [
     "CallHandle",
@@ -22,6 +23,8 @@ __all__ = [
     "HeardMedia",
     "Journal",
     "JournalEntry",
+    "MissingExtra",
+    "RECEIVER_TIMEOUT",
     "RecordingInfo",
     "RelaySimulator",
     "busy",

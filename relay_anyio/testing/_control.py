@@ -17,6 +17,7 @@ from ..protocol import new_id
 from ..wire import PLAY_STATES
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ._faults import STAGES
+from .simulator import RECEIVER_TIMEOUT
 
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
@@ -149,7 +150,7 @@ class ControlAPI:
                 raise ControlError(400, f"{key} must be a non-empty string")
             numbers[key] = value
         caller = _caller(data.get("caller"), DEFAULT_INBOUND_CALLER)
-        timeout = _number(data.get("timeout"), "timeout", 10.0)
+        timeout = _number(data.get("timeout"), "timeout", RECEIVER_TIMEOUT)
         sim = self.sim
         call_ids: list[str] = []
 
