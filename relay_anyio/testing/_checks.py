@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..commands import choice, integer, number, text
+from ..commands import boolean, choice, integer, number, text
 from ..errors import InvalidArgument, InvalidArgumentType
 from ._callers import Caller
 
-__all__ = ["caller", "choice", "count", "phone_number", "seconds", "text"]
+__all__ = ["boolean", "caller", "choice", "count", "phone_number", "seconds", "text"]
 
 CALLER_EXAMPLE = "a Caller (Caller(...), human(...), machine(...), busy, no_answer, decline or fax)"
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ..errors import InvalidArgument, InvalidArgumentType
 from ..protocol import new_id
 from ..wire import PLAY_STATES
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
@@ -90,6 +91,8 @@ class ControlAPI:
             return 200, await self.dispatch(method, path.rstrip("/") or "/", query, data)
         except ControlError as exc:
             return exc.status, {"error": str(exc)}
+        except (InvalidArgument, InvalidArgumentType) as exc:  # the simulator's own argument checks
+            return 400, {"error": str(exc)}
 
     async def dispatch(self, method: str, path: str, query: dict[str, str], data: dict[str, Any]) -> Any:
         parts = path.split("/")[2:]  # after "", "control"
@@ -298,25 +301,25 @@ class ControlAPI:
                 stage = data.get("stage", "before_response")
                 if stage not in STAGES:
                     raise ControlError(400, f"stage must be one of {', '.join(STAGES)}")
-                return {"rule": faults.drop_at(method, stage, times=times, session=session).to_dict()}
+                return {"rule": faults.drop_at(method, stage=stage, times=times, session=session).to_dict()}
             if action == "delay":
                 seconds = _number(data.get("seconds"), "seconds")
                 if seconds is None:
                     raise ControlError(400, "delay needs seconds")
-                rule = faults.delay(method, seconds, times=data.get("times"), session=session)
+                rule = faults.delay(method, seconds=seconds, times=data.get("times"), session=session)
                 return {"rule": rule.to_dict()}
             if action == "refuse":
                 code = data.get("code")
                 if code is not None and not isinstance(code, (str, int)):
                     raise ControlError(400, "code must be a string or an integer")
                 message = data.get("message", "refused by the simulator (fault injection)")
-                rule = faults.refuse(method, code, str(message), times=times, session=session)
+                rule = faults.refuse(method, code=code, message=str(message), times=times, session=session)
                 return {"rule": rule.to_dict()}
             if action == "disconnect":
                 timeout = _number(data.get("timeout"), "timeout", 5.0)
-                return {"disconnected": await faults.disconnect(session, timeout or 0.0)}
+                return {"disconnected": await faults.disconnect(session, timeout=timeout or 0.0)}
             if action == "ignore_pings":
-                faults.ignore_pings(bool(data.get("enabled", True)), session)
+                faults.ignore_pings(bool(data.get("enabled", True)), session=session)
                 return {"ignore_pings": bool(data.get("enabled", True))}
             if action == "forget_sessions":
                 return {"forgotten": faults.forget_sessions()}

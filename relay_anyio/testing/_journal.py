@@ -18,9 +18,12 @@ from typing import IO, Any, Literal
 import anyio
 import attrs
 
+from . import _checks as check
+
 __all__ = ["Journal", "JournalEntry"]
 
 Direction = Literal["in", "out"]
+DIRECTIONS: tuple[str, ...] = ("in", "out")
 
 
 @attrs.frozen
@@ -166,6 +169,7 @@ class Journal:
     def filter(
         self,
         method: str | None = None,
+        *,
         event: str | None = None,
         direction: str | None = None,
         session: str | None = None,
@@ -177,13 +181,15 @@ class Journal:
         inner relay method; ``event`` the event_type of a blade.broadcast;
         ``since`` keeps entries with seq > since.
         """
+        _check_criteria(method, event, direction, session)
+        check.count("since", since)
         return [
             e
             for e in self._entries
             if e.seq > since and e.matches(method, event, direction, session)
         ]
 
-    def commands(self, method: str, session: str | None = None) -> list[dict[str, Any]]:
+    def commands(self, method: str, *, session: str | None = None) -> list[dict[str, Any]]:
         """The inner ``params`` of every blade.execute request of ``method`` received."""
         return [
             e.frame["params"].get("params", {})
@@ -191,7 +197,7 @@ class Journal:
             if e.relay_method == method
         ]
 
-    def events(self, event: str, session: str | None = None) -> list[dict[str, Any]]:
+    def events(self, event: str, *, session: str | None = None) -> list[dict[str, Any]]:
         """The inner params of every ``event`` broadcast sent."""
         return [
             e.frame["params"]["params"]["params"]
@@ -201,6 +207,7 @@ class Journal:
     async def wait_for(
         self,
         method: str | None = None,
+        *,
         event: str | None = None,
         direction: str | None = None,
         session: str | None = None,
@@ -212,9 +219,11 @@ class Journal:
         Returns the first ``count`` matches. Raises TimeoutError after
         ``timeout`` seconds (None = wait forever).
         """
+        check.count("count", count, minimum=1)
+        check.seconds("timeout", timeout)
         if not self.enabled:
             raise RuntimeError("the journal is disabled (RelaySimulator(journal=False))")
-        found = self.filter(method, event, direction, session)
+        found = self.filter(method, event=event, direction=direction, session=session)
         if len(found) >= count:
             return found[:count]
         waiter = _Waiter(method, event, direction, session, count)
@@ -242,3 +251,12 @@ class Journal:
             fileobj.write("\n")
             n += 1
         return n
+
+
+def _check_criteria(method: Any, event: Any, direction: Any, session: Any) -> None:
+    """The journal's filters: each None or a non-empty string; ``direction`` "in" or "out"."""
+    for name, value in (("method", method), ("event", event), ("session", session)):
+        if value is not None:
+            check.text(name, value)
+    if direction is not None:
+        check.choice("direction", direction, DIRECTIONS)

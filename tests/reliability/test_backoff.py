@@ -103,7 +103,7 @@ async def test_bad_credentials_on_reconnect_stop_after_max_auth_failures(sim: Re
                     place = await placer(sim, client)()
                     call, _ = await place()
                     sim.faults.refuse("blade.connect", times=None)  # the token was revoked
-                    sim.faults.delay("calling.play", 5, times=1)
+                    sim.faults.delay("calling.play", seconds=5, times=1)
 
                     async def play() -> None:
                         played.append(await call.play_tts(text="in flight"))

@@ -66,7 +66,7 @@ async def test_max_pending_refuses_the_command_over_the_cap_at_once(sim: RelaySi
     async with Client(project=sim.project, token=sim.token, host=sim.url, max_pending=8, keepalive=0, **FAST) as client:
         place = await placer(sim, client)()
         call, handle = await place()
-        sim.faults.delay("calling.play", 0.5, times=8)
+        sim.faults.delay("calling.play", seconds=0.5, times=8)
         results: list[Any] = []
 
         async def play(n: int) -> None:

@@ -137,7 +137,7 @@ async def test_command_timeout_is_on_time_and_late_answer_is_harmless(sim: Relay
         place = await placer(sim, client)()
         slow, slow_handle = await place()
         fast, fast_handle = await place()
-        sim.faults.delay("calling.play", 1.2, times=1)
+        sim.faults.delay("calling.play", seconds=1.2, times=1)
         outcome: dict[str, Any] = {}
 
         async def slow_play() -> None:

@@ -70,6 +70,28 @@ async def test_phone_burst_and_lookups_check_their_arguments(sim: RelaySimulator
         await sim.wait_for_receiver("office", timeout="5")  # type: ignore[arg-type]
 
 
+async def test_faults_and_journal_are_keywords_and_checked(sim: RelaySimulator) -> None:
+    with pytest.raises(TypeError):
+        sim.faults.delay("calling.play", 1.0)  # type: ignore[misc]
+    with pytest.raises(InvalidArgument, match="seconds"):
+        sim.faults.delay("calling.play", seconds=-1)
+    with pytest.raises(InvalidArgument, match="stage"):
+        sim.faults.drop_at("calling.play", stage="later")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="times"):
+        sim.faults.refuse("calling.play", times=0)
+    with pytest.raises(InvalidArgumentType, match="method"):
+        sim.faults.hold(Caller())  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentType, match="enabled"):
+        sim.faults.ignore_pings("yes")  # type: ignore[arg-type]
+    assert sim.faults.rules == []
+    with pytest.raises(TypeError):
+        sim.journal.filter("calling.play", None, "in")  # type: ignore[misc]
+    with pytest.raises(InvalidArgument, match="direction"):
+        sim.journal.filter(direction="sideways")
+    with pytest.raises(InvalidArgument, match="count"):
+        await sim.journal.wait_for(method="calling.play", count=0)
+
+
 def test_caller_scripts_are_keywords_and_checked() -> None:
     with pytest.raises(TypeError):
         Caller("machine")  # type: ignore[misc]
