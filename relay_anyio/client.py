@@ -16,7 +16,8 @@ from ._version import __version__
 from .calling import Calling
 from .commands import text
 from .errors import ConnectionClosed
-from .session import Session, resolve_url
+from ._urls import resolve_url
+from .session import Session
 
 __all__ = ["Client"]
 

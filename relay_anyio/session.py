@@ -21,15 +21,12 @@ command timers and the reconnect loop.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import os
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -40,6 +37,7 @@ from . import protocol as p
 from ._groups import first_error, plain_errors
 from ._deadlines import Deadlines
 from ._socket import RelaySocket, SocketClosed
+from ._urls import http_url, tls
 from ._writer import FrameWriter
 from .pending import Command
 from .backoff import Backoff
@@ -48,51 +46,16 @@ from .errors import (
     AuthenticationError,
     CommandTimeout,
     ConnectionClosed,
-    InvalidArgument,
     RelayError,
     RemoteProtocolError,
 )
 
-__all__ = ["Session", "resolve_url"]
+__all__ = ["Session"]
 
 log = logging.getLogger("relay_anyio.session")
 
 # Tries for a first connection whose socket opened but whose handshake failed.
 FIRST_CONNECT_TRIES = 3
-
-
-def resolve_url(host: str, *, allow_insecure: bool = False) -> str:
-    """``name[:port]`` means ``wss://``; ``ws://`` and ``wss://`` URLs are taken as given.
-
-    Plain ``ws://`` is refused for a non-loopback host unless
-    ``allow_insecure`` is set: credentials would travel in clear text.
-    """
-    if not isinstance(host, str) or not host.strip():
-        raise InvalidArgument("host", host, "'name[:port]', 'wss://...' or 'ws://127.0.0.1:port'")
-    host = host.strip()
-    if "://" not in host:
-        return f"wss://{host}"
-    parts = urlsplit(host)
-    if parts.scheme not in ("ws", "wss"):
-        raise InvalidArgument("host", host, "a ws:// or wss:// URL, or 'name[:port]'")
-    hostname = parts.hostname or ""
-    is_loopback = _is_loopback(hostname)
-    if parts.scheme == "ws" and not is_loopback and not allow_insecure:
-        raise InvalidArgument(
-            "host", host, "wss:// for a non-loopback host (pass allow_insecure=True to use ws:// anyway)"
-        )
-    return host
-
-
-def _is_loopback(hostname: str) -> bool:
-    """Only ``localhost`` or a literal loopback address (127.0.0.0/8, ::1) count:
-    a name such as ``127.0.0.1.example.com`` resolves anywhere."""
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _wake(command: Command) -> None:
@@ -390,9 +353,9 @@ class Session:
             await anyio.sleep(delay)
 
     async def _connect_once(self, on_ready: Callable[[], None]) -> None:
-        async with httpx.AsyncClient(verify=_tls(self.verify), timeout=self.timeout) as http:
+        async with httpx.AsyncClient(verify=tls(self.verify), timeout=self.timeout) as http:
             connection: AbstractAsyncContextManager[RelaySocket] = aconnect_ws(
-                _http_url(self.url),
+                http_url(self.url),
                 http,
                 keepalive_ping_interval_seconds=None,  # we ping at the Blade level
                 session_class=RelaySocket,  # type: ignore[type-var]
@@ -587,24 +550,6 @@ class _Outage:
                 "reconnected to %s after %d attempt(s) over %.1f s", url, attempts, time.monotonic() - self.since
             )
             self.since = None
-
-
-def _http_url(url: str) -> str:
-    # httpx speaks http(s); the upgrade makes it a WebSocket.
-    if url.startswith("ws://"):
-        return "http://" + url[5:]
-    if url.startswith("wss://"):
-        return "https://" + url[6:]
-    return url
-
-
-def _tls(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext | bool:
-    """``verify`` for httpx: a CA bundle file or directory becomes an SSLContext."""
-    if isinstance(verify, str):
-        if os.path.isdir(verify):
-            return ssl.create_default_context(capath=verify)
-        return ssl.create_default_context(cafile=verify)
-    return verify
 
 
 def _describe(error: BaseException) -> str:
