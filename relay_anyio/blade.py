@@ -12,7 +12,7 @@ States (``State``)::
          '-- connection_lost() from any state but CLOSED; close() --> CLOSED (final)
     READY --blade.disconnect from the server--> DISCONNECTING (commands queue until the next connection)
 
-The restore-or-fresh decision (docs/protocol.md, section 3): a session
+The restore-or-fresh decision (docs/protocol.md, section 2): a session
 we asked for and got back, whose set-up had finished, is READY at once and
 every command sent before the loss is re-sent with its original id (the
 service runs an id at most once per session). Anything else is set up
