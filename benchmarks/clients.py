@@ -114,6 +114,16 @@ async def ivr_flow(call: Any, progress: Progress | None = None) -> bool:
     return ok
 
 
+async def ivr_counted(call: Any, progress: Progress) -> None:
+    """The IVR flow, its outcome counted in ``progress`` (an exception is a failed call, never fatal)."""
+    try:
+        ok = await ivr_flow(call, progress)
+    except Exception as exc:  # counted, never fatal
+        progress.note(repr(exc))
+        ok = False
+    progress.finish(ok)
+
+
 def _step(progress: Progress | None, name: str, result: Any, expected: bool = True) -> bool:
     good = bool(result.successful and expected)
     if progress is not None:
@@ -159,12 +169,7 @@ async def run_anyio(args: argparse.Namespace) -> dict[str, Any]:
 
             async def on_call(call: Any) -> None:
                 meter.start()
-                try:
-                    ok = await ivr_flow(call, progress)
-                except Exception as exc:  # counted, never fatal
-                    progress.note(repr(exc))
-                    ok = False
-                progress.finish(ok)
+                await ivr_counted(call, progress)
 
             await client.calling.receive([CONTEXT], on_call)
             place_inbound(args.http, args.n)

@@ -23,7 +23,7 @@ def main(backend: str = "asyncio") -> int:
             from_number, to_number = os.environ["FROM_NUMBER"], os.environ["TO_NUMBER"]
         else:  # a local simulator, whose +15551230000 presses 42#
             sim = stack.enter_context(Simulator(time_scale=0))
-            sim.phone("+15551230000", human(presses="42#"))
+            sim.phone("+15551230000", caller=human(presses="42#"))
             project, token, host = sim.project, sim.token, sim.url
             from_number, to_number = "+15550000000", "+15551230000"
 

@@ -11,14 +11,16 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
+from ._groups import plain_errors
 from ._tasks import TaskPool
+from ._urls import resolve_url
 from ._version import __version__
 from .calling import Calling
 from .commands import text
 from .errors import ConnectionClosed
 from .messaging import Messaging
 from .protocol import RelayEvent
-from .session import Session, resolve_url
+from .session import Session
 from .tasking import Tasking
 from .wire import MESSAGING_RECEIVE, MESSAGING_STATE, TASKS_EVENTS
 
@@ -122,11 +124,8 @@ class Client:
             await self._tasks.__aenter__()
         except BaseException as exc:
             tg.cancel_scope.cancel()
-            try:
+            with plain_errors():
                 await tg.__aexit__(type(exc), exc, exc.__traceback__)
-            except BaseExceptionGroup as group:
-                _raise_session_error(group, self._session.fatal)
-                raise
             raise
         self._tg = tg
         return self
@@ -143,11 +142,8 @@ class Client:
             return None
         await self._tasks.__aexit__(None, None, None)  # handlers and callbacks: cancelled, awaited
         tg.cancel_scope.cancel()
-        try:
+        with plain_errors():
             return await tg.__aexit__(exc_type, exc, tb)
-        except BaseExceptionGroup as group:
-            _raise_session_error(group, self._session.fatal)
-            raise
 
     def _session_lost(self, reason: str) -> None:
         self.calling._session_lost(reason)
@@ -171,12 +167,3 @@ class Client:
             return
         self._tasks.spawn(fn, *args)
 
-
-def _raise_session_error(group: BaseExceptionGroup[BaseException], fatal: BaseException | None) -> None:
-    """When the session gave up (bad credentials on reconnect, cannot connect),
-    raise that error itself rather than the task group's wrapper."""
-    leaves = group.exceptions
-    if len(leaves) != 1 or isinstance(leaves[0], BaseExceptionGroup):
-        return
-    if fatal is None or leaves[0] is fatal:
-        raise leaves[0] from None

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypedDict, Unpack
 
 import anyio
 
+from ._groups import plain_errors
 from ._hooks import call_hook, overridden
 from .call import Call
 from .client import Client
@@ -171,10 +172,11 @@ class Consumer(ConsumerConfig):
             anyio.run(self._run_owning_process, backend=backend)
 
     async def _run_owning_process(self) -> None:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._watch_signals, tg.cancel_scope)
-            await self.serve()
-            tg.cancel_scope.cancel()
+        with plain_errors():
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._watch_signals, tg.cancel_scope)
+                await self.serve()
+                tg.cancel_scope.cancel()
 
     async def _watch_signals(self, scope: anyio.CancelScope) -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

@@ -85,7 +85,7 @@ async def main(time_scale: float = 0.3) -> None:
     say = Printer()
     async with RelaySimulator(time_scale=time_scale) as sim:
         say("simulator", f"listening on {sim.url} (time scale {time_scale:g})")
-        sim.phone(VOICEMAIL_NUMBER, machine(greeting=2.0, beep=True))
+        sim.phone(VOICEMAIL_NUMBER, caller=machine(greeting=2.0, beep=True))
         async with Client(project=sim.project, token=sim.token, host=sim.url) as client:
             say("client", f"connected, session {client.session.sessionid}")
             ivr_done = anyio.Event()

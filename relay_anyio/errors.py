@@ -46,13 +46,21 @@ class CommandTimeout(RelayError):
     """No response to a command within the configured time.
 
     ``method`` is the Relay method (``calling.play`` ...), ``timeout`` the
-    seconds waited.
+    seconds waited. ``sent`` tells whether the command went out: False when
+    the client had no connection for the whole ``timeout`` (the command
+    never reached the service, so it did not run); True when it was sent
+    and no answer came (it may have run).
     """
 
-    def __init__(self, method: str, timeout: float) -> None:
-        super().__init__(f"no response to {method!r} within {timeout:g} s")
+    def __init__(self, method: str, timeout: float, *, sent: bool = True) -> None:
+        if sent:
+            message = f"no response to {method!r} within {timeout:g} s"
+        else:
+            message = f"{method!r} was never sent: no connection to Relay within {timeout:g} s"
+        super().__init__(message)
         self.method = method
         self.timeout = timeout
+        self.sent = sent
 
 
 class ProtocolError(RelayError):

@@ -18,9 +18,9 @@ import httpx
 import orjson
 
 from . import addresses
+from ._urls import http_url, resolve_url, tls
 from .commands import number, text
 from .errors import InvalidArgumentType
-from .session import _http_url, _tls, resolve_url
 from .wire import TASKS_PATH
 
 __all__ = ["Task", "TaskConfig", "tasks_url"]
@@ -42,7 +42,7 @@ def tasks_url(host: str, *, allow_insecure: bool = False) -> str:
         for http, ws in _WS_OF_HTTP.items():
             if host.strip().startswith(http):
                 host = ws + host.strip()[len(http):]
-    base = urlsplit(_http_url(resolve_url(host, allow_insecure=allow_insecure)))
+    base = urlsplit(http_url(resolve_url(host, allow_insecure=allow_insecure)))
     return f"{base.scheme}://{base.netloc}{TASKS_PATH}"
 
 
@@ -69,7 +69,7 @@ class TaskConfig:
         self.host = host
         self.url = tasks_url(host, allow_insecure=allow_insecure)
         self.timeout = number("timeout", timeout, minimum=0)
-        self._verify = _tls(verify)
+        self._verify = tls(verify)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url} project={self.project}>"

@@ -38,3 +38,19 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
     assert progress_lines
     for line in progress_lines:
         assert " ok: " in line and " 0 errors" in line, line
+
+
+@pytest.mark.timeout(120)
+def test_soak_smoke() -> None:
+    """``python -m benchmarks.soak`` with tiny numbers: it runs, paces, samples and judges."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.soak", "--calls", "400", "--window", "100", "--batch", "50",
+         "--samples", "4", "--rss-slack", "1.0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "400 of 400 completed, 0 errors (ok)" in done.stdout
+    assert "Verdict: PASS" in done.stdout

@@ -68,7 +68,7 @@ def run() -> dict[str, Any]:
     if python is None:
         raise RuntimeError(f"the official SDK is not available: {why}")
     with Simulator(time_scale=TIME_SCALE) as sim:
-        sim.phone(PEER, human())
+        sim.phone(PEER, caller=human())
         callers = {name: caller.to_dict() for name, caller in CALLERS.items()}
         done = subprocess.run(
             [str(python), str(ROOT / "tools" / "official_flows_client.py"), "--url", sim.url,

@@ -24,7 +24,8 @@ from ..wire import CALL_STATES, HANGUP_REASONS
 
 if TYPE_CHECKING:
     from ..call import Call
-    from ..session import Session, _Pending
+    from ..pending import Command
+    from ..session import Session
 
 __all__ = ["ANSWER", "CALL_STATE", "DIAL", "HANGUP", "AnswerResult", "DialResult", "HangupResult", "LifecycleMethods"]
 
@@ -150,7 +151,7 @@ class LifecycleMethods(CallCore):
             error=None if ok else self._gone or f"call {self.end_reason or self.state}",
         )
 
-    async def _abandon_dial(self, session: Session, command: _Pending | None) -> None:
+    async def _abandon_dial(self, session: Session, command: Command | None) -> None:
         """A cancelled dial: once ``calling.begin`` is answered, end the call it placed.
         Shielded from the cancellation, bounded by the command timeout."""
         with anyio.CancelScope(shield=True), anyio.move_on_after(self._command_timeout):

@@ -12,10 +12,11 @@ plugin (fixtures ``relay_simulator`` and ``relay_client``).
 from ._callers import Caller, busy, decline, fax, human, machine, no_answer
 from ._calls import CallHandle, FaxInfo, HeardMedia, RecordingInfo
 from ._faults import FaultRule, Faults
+from ._errors import MissingExtra
 from ._journal import Journal, JournalEntry
 from ._messaging import MessageRecipient, SimMessage
 from ._tasks import TASK_REQUEST
-from .simulator import RelaySimulator
+from .simulator import RECEIVER_TIMEOUT, RelaySimulator
 
 __all__ = [
     "CallHandle",
@@ -27,6 +28,8 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "MessageRecipient",
+    "MissingExtra",
+    "RECEIVER_TIMEOUT",
     "RecordingInfo",
     "RelaySimulator",
     "SimMessage",

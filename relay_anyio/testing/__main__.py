@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import anyio
 
 from ._callers import KINDS, Caller
 from ._messaging import OUTCOMES
-from .simulator import RelaySimulator
+from .simulator import MissingExtra, RelaySimulator
 
 
 def _phone(value: str) -> tuple[str, Caller]:
@@ -48,27 +49,58 @@ def _json(value: str) -> object:
         raise argparse.ArgumentTypeError(f"--task takes JSON: {exc}") from None
 
 
+def _at_least(minimum: float, kind: type[int] | type[float]) -> Callable[[str], float]:
+    """An argparse type: a finite ``kind`` >= ``minimum`` (argparse turns the error into a usage message)."""
+
+    def parse(value: str) -> float:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}; got {value!r}") from None
+        if not math.isfinite(number) or number < minimum:
+            raise argparse.ArgumentTypeError(f"must be a finite number >= {minimum:g}; got {value!r}")
+        return number
+
+    parse.__name__ = kind.__name__  # argparse names the type in some messages
+    return parse
+
+
+def _port(value: str) -> int:
+    port = int(_at_least(0, int)(value))
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"must be 0..65535; got {value!r}")
+    return port
+
+
+def _presses(value: str) -> str:
+    try:
+        Caller(presses=value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="relay-sim",
         description="A local SignalWire Relay v2 (calling) service for tests and demos.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (0 = any free port; default 8080)")
+    parser.add_argument("--port", type=_port, default=8080, help="port (0 = any free port; default 8080)")
     parser.add_argument("--project", default="project", help="project id clients must send")
     parser.add_argument("--token", default="token", help="token clients must send")
     parser.add_argument(
         "--time-scale",
-        type=float,
+        type=_at_least(0, float),
         default=1.0,
         help="real seconds per simulated second: 1 = real time (default), 0 = instant",
     )
     parser.add_argument(
-        "--restore-grace", type=float, default=60.0, help="seconds a dropped session stays restorable"
+        "--restore-grace", type=_at_least(0, float), default=60.0, help="seconds a dropped session stays restorable"
     )
     parser.add_argument("--backend", choices=("asyncio", "trio"), default="asyncio")
     parser.add_argument("--no-journal", action="store_true", help="do not record frames (benchmarks)")
-    parser.add_argument("--journal-limit", type=int, default=None, help="keep only the newest N frames")
+    parser.add_argument("--journal-limit", type=_at_least(1, int), default=None, help="keep only the newest N frames")
     parser.add_argument("--recordings-dir", default=None, help="where to write recordings (default: a temp dir)")
     parser.add_argument(
         "--recordings-in-memory", action="store_true",
@@ -79,13 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="hypercorn (default) or lean: wsproto/h11 on anyio sockets, batched writes (benchmarks)",
     )
     parser.add_argument(
-        "--inbound", type=int, default=0, metavar="N",
+        "--inbound", type=_at_least(0, int), default=0, metavar="N",
         help="place N inbound calls at once as soon as a client receives --context",
     )
     parser.add_argument("--context", default="office", help="context of --inbound calls (default office)")
     parser.add_argument("--from-number", default="+15557654321", help="caller number of --inbound calls")
     parser.add_argument("--to-number", default="+15551234567", help="called number of --inbound calls")
-    parser.add_argument("--presses", default="1234#", help="digits the --inbound callers press")
+    parser.add_argument("--presses", type=_presses, default="1234#", help="digits the --inbound callers press")
     parser.add_argument("--says", default="yes", help="what the --inbound callers say")
     parser.add_argument(
         "--phone", type=_phone, action="append", default=[], metavar="NUMBER=KIND",
@@ -127,7 +159,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     async with sim, anyio.create_task_group() as tg:
         for number, caller in args.phone:
-            sim.phone(number, caller)
+            sim.phone(number, caller=caller)
         replies = dict(args.message_reply)
         for number, outcome in args.message_recipient:
             sim.message_recipient(number, outcome=outcome, reply=replies.pop(number, None))
@@ -150,13 +182,17 @@ async def run(args: argparse.Namespace) -> None:
             caller = Caller(presses=args.presses, says=args.says or None)
 
             async def place() -> None:
-                await sim.wait_for_receiver(args.context)
+                await sim.wait_for_receiver(args.context, timeout=None)
                 print(f"placing {args.inbound} inbound call(s) on {args.context!r}", flush=True)
                 async with anyio.create_task_group() as calls:
                     for _ in range(args.inbound):
                         calls.start_soon(
                             lambda: sim.inbound_call(
-                                args.context, args.from_number, args.to_number, caller
+                                args.context,
+                                from_number=args.from_number,
+                                to_number=args.to_number,
+                                caller=caller,
+                                timeout=None,
                             )
                         )
 
@@ -179,11 +215,15 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         anyio.run(run, args, backend=args.backend)
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         return 130
+    except MissingExtra as exc:
+        print(f"relay-sim: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"relay-sim: {exc}", file=sys.stderr)
         return 1

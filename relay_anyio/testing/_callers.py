@@ -68,9 +68,24 @@ def _says_converter(value: str | Sequence[str] | None) -> tuple[str, ...] | None
     return items
 
 
-@attrs.frozen
+def _check_bool(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"Caller {attribute.name} must be True or False; got {value!r}")
+
+
+def _check_count(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"Caller {attribute.name} must be an int >= 0; got {value!r}")
+
+
+def _check_confidence(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"Caller {attribute.name} must be a number from 0 to 1; got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
 class Caller:
-    """The script of the far end of a call.
+    """The script of the far end of a call (every field is a keyword: ``Caller(kind="machine")``).
 
     kind:
         ``human`` (default), ``machine`` (answering machine: greeting, then
@@ -108,12 +123,12 @@ class Caller:
     answer_after: float | None = attrs.field(default=None, validator=_check_non_negative)
     presses: str = attrs.field(default="", validator=_check_presses)
     says: tuple[str, ...] | None = attrs.field(default=None, converter=_says_converter)
-    confidence: float = attrs.field(default=0.9, validator=_check_non_negative)
+    confidence: float = attrs.field(default=0.9, validator=_check_confidence)
     hangs_up_after: float | None = attrs.field(default=None, validator=_check_non_negative)
     greeting: float = attrs.field(default=3.0, validator=_check_non_negative)
-    beep: bool = True
+    beep: bool = attrs.field(default=True, validator=_check_bool)
     message_seconds: float = attrs.field(default=2.0, validator=_check_non_negative)
-    fax_pages: int = attrs.field(default=1, validator=_check_non_negative)
+    fax_pages: int = attrs.field(default=1, validator=_check_count)
 
     @property
     def answers(self) -> bool:
@@ -162,8 +177,8 @@ DEFAULT_INBOUND_CALLER = Caller(presses="1234#", says="yes")
 
 def machine(
     greeting: float = 3.0,
-    beep: bool = True,
     *,
+    beep: bool = True,
     answer_after: float | None = None,
     message_seconds: float = 2.0,
     hangs_up_after: float | None = None,
@@ -182,8 +197,8 @@ def machine(
 
 def human(
     presses: str = "",
-    says: str | Sequence[str] | None = None,
     *,
+    says: str | Sequence[str] | None = None,
     answer_after: float | None = None,
     confidence: float = 0.9,
     hangs_up_after: float | None = None,

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ..errors import InvalidArgument, InvalidArgumentType
 from ..protocol import new_id
 from ..wire import PLAY_STATES
 from . import _control_messaging
 from ._callers import DEFAULT_INBOUND_CALLER, Caller
 from ._faults import STAGES
+from .simulator import RECEIVER_TIMEOUT
 
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
@@ -91,6 +93,8 @@ class ControlAPI:
             return 200, await self.dispatch(method, path.rstrip("/") or "/", query, data)
         except ControlError as exc:
             return exc.status, {"error": str(exc)}
+        except (InvalidArgument, InvalidArgumentType) as exc:  # the simulator's own argument checks
+            return 400, {"error": str(exc)}
 
     async def dispatch(self, method: str, path: str, query: dict[str, str], data: dict[str, Any]) -> Any:
         parts = path.split("/")[2:]  # after "", "control"
@@ -160,13 +164,13 @@ class ControlAPI:
                 raise ControlError(400, f"{key} must be a non-empty string")
             numbers[key] = value
         caller = _caller(data.get("caller"), DEFAULT_INBOUND_CALLER)
-        timeout = _number(data.get("timeout"), "timeout", 10.0)
+        timeout = _number(data.get("timeout"), "timeout", RECEIVER_TIMEOUT)
         sim = self.sim
         call_ids: list[str] = []
 
         async def place() -> None:
             handle = await sim.inbound_call(
-                context, numbers["from_number"], numbers["to_number"], caller
+                context, from_number=numbers["from_number"], to_number=numbers["to_number"], caller=caller, timeout=None
             )
             call_ids.append(handle.call_id)
 
@@ -181,7 +185,7 @@ class ControlAPI:
             return {"queued": count, "context": context}
         try:
             with anyio.fail_after(timeout if timeout is not None else math.inf):
-                await sim.wait_for_receiver(context)
+                await sim.wait_for_receiver(context, timeout=None)  # bounded by the fail_after above
                 for _ in range(count):
                     await place()
         except TimeoutError:
@@ -204,7 +208,7 @@ class ControlAPI:
         if state not in PLAY_STATES:
             raise ControlError(400, f"state must be one of {', '.join(PLAY_STATES)}; got {state!r}")
         control_id = control_id or new_id()
-        sent = await self.sim.burst(call_id, count, control_id=control_id, state=state)
+        sent = await self.sim.burst(call_id, count=count, control_id=control_id, state=state)
         return {"sent": sent, "call_id": call_id, "control_id": control_id}
 
     async def calls(self, method: str, rest: list[str], query: dict[str, str]) -> Any:
@@ -259,7 +263,7 @@ class ControlAPI:
                 raise ControlError(400, "number must be a non-empty string")
             caller = _caller(data.get("caller"), Caller())
             answer_after = _number(data.get("answer_after"), "answer_after")
-            caller = sim.phone(number, caller, answer_after=answer_after)
+            caller = sim.phone(number, caller=caller, answer_after=answer_after)
             return {"number": number, "caller": caller.to_dict()}
         if method == "DELETE" and len(rest) == 1:
             removed = sim._phones.pop(rest[0], None)
@@ -308,25 +312,25 @@ class ControlAPI:
                 stage = data.get("stage", "before_response")
                 if stage not in STAGES:
                     raise ControlError(400, f"stage must be one of {', '.join(STAGES)}")
-                return {"rule": faults.drop_at(method, stage, times=times, session=session).to_dict()}
+                return {"rule": faults.drop_at(method, stage=stage, times=times, session=session).to_dict()}
             if action == "delay":
                 seconds = _number(data.get("seconds"), "seconds")
                 if seconds is None:
                     raise ControlError(400, "delay needs seconds")
-                rule = faults.delay(method, seconds, times=data.get("times"), session=session)
+                rule = faults.delay(method, seconds=seconds, times=data.get("times"), session=session)
                 return {"rule": rule.to_dict()}
             if action == "refuse":
                 code = data.get("code")
                 if code is not None and not isinstance(code, (str, int)):
                     raise ControlError(400, "code must be a string or an integer")
                 message = data.get("message", "refused by the simulator (fault injection)")
-                rule = faults.refuse(method, code, str(message), times=times, session=session)
+                rule = faults.refuse(method, code=code, message=str(message), times=times, session=session)
                 return {"rule": rule.to_dict()}
             if action == "disconnect":
                 timeout = _number(data.get("timeout"), "timeout", 5.0)
-                return {"disconnected": await faults.disconnect(session, timeout or 0.0)}
+                return {"disconnected": await faults.disconnect(session, timeout=timeout or 0.0)}
             if action == "ignore_pings":
-                faults.ignore_pings(bool(data.get("enabled", True)), session)
+                faults.ignore_pings(bool(data.get("enabled", True)), session=session)
                 return {"ignore_pings": bool(data.get("enabled", True))}
             if action == "forget_sessions":
                 return {"forgotten": faults.forget_sessions()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BAD_REQUEST", "CONFLICT", "GONE", "NOT_FOUND", "CommandError"]
+__all__ = ["BAD_REQUEST", "CONFLICT", "GONE", "NOT_FOUND", "CommandError", "MissingExtra"]
 
 BAD_REQUEST = "400"  # invalid params
 NOT_FOUND = "404"  # unknown call, component, method or protocol
@@ -17,3 +17,14 @@ class CommandError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class MissingExtra(RuntimeError):
+    """The simulator's server needs a package of the ``sim`` extra that is not installed."""
+
+    def __init__(self, module: str | None) -> None:
+        super().__init__(
+            f"the Relay simulator needs the 'sim' extra ({module or 'one of its packages'} is not installed): "
+            "pip install 'relay-anyio[sim]'"
+        )
+        self.module = module

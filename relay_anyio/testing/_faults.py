@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 import attrs
 
+from ..errors import InvalidArgumentType
+from . import _checks as check
+
 if TYPE_CHECKING:
     from .simulator import RelaySimulator
 
@@ -70,21 +73,20 @@ class Faults:
     def drop_at(
         self,
         method: str | None,
-        stage: DropStage = "before_response",
         *,
+        stage: DropStage = "before_response",
         times: int | None = 1,
         session: str | None = None,
     ) -> FaultRule:
         """Drop the socket when a request for ``method`` arrives, at ``stage``."""
-        if stage not in STAGES:
-            raise ValueError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        check.choice("stage", stage, STAGES)
         return self._arm(FaultRule("drop", method, stage=stage, times=times, session=session))
 
     def delay(
         self,
         method: str | None,
-        seconds: float,
         *,
+        seconds: float,
         times: int | None = None,
         session: str | None = None,
     ) -> FaultRule:
@@ -93,8 +95,7 @@ class Faults:
         The command is executed at once; only its answer (and the events it
         starts) wait.
         """
-        if seconds < 0:
-            raise ValueError(f"seconds must be >= 0; got {seconds!r}")
+        seconds = check.seconds("seconds", seconds, allow_none=False)  # type: ignore[assignment]
         return self._arm(FaultRule("delay", method, seconds=seconds, times=times, session=session))
 
     def hold(self, method: str | None, *, times: int | None = 1, session: str | None = None) -> FaultRule:
@@ -119,9 +120,9 @@ class Faults:
     def refuse(
         self,
         method: str | None,
+        *,
         code: str | int | None = None,
         message: str = "refused by the simulator (fault injection)",
-        *,
         times: int | None = 1,
         session: str | None = None,
     ) -> FaultRule:
@@ -131,13 +132,21 @@ class Faults:
         Blade method (blade.connect ...) gets a JSON-RPC error with an
         integer code (default -32603).
         """
+        if code is not None and (isinstance(code, bool) or not isinstance(code, (str, int))):
+            raise InvalidArgumentType("code", code, "a str or int code, or None")
+        check.text("message", message)
         return self._arm(
             FaultRule("refuse", method, code=code, message=message, times=times, session=session)
         )
 
     def _arm(self, rule: FaultRule) -> FaultRule:
-        if rule.times is not None and rule.times <= 0:
-            raise ValueError(f"times must be a positive count or None; got {rule.times!r}")
+        """Check what every rule shares (method, times, session), then arm it."""
+        if rule.method is not None:
+            check.text("method", rule.method)
+        if rule.times is not None:
+            check.count("times", rule.times, minimum=1)
+        if rule.session is not None:
+            check.text("session", rule.session)
         self.rules.append(rule)
         return rule
 
@@ -179,6 +188,7 @@ class Faults:
     def _targets(self, session: str | None) -> list[Any]:
         sessions = list(self._sim._sessions)
         if session is not None:
+            check.text("session", session)
             sessions = [s for s in sessions if s.id == session]
             if not sessions:
                 raise LookupError(f"no session {session!r}")
@@ -196,19 +206,21 @@ class Faults:
                 n += 1
         return n
 
-    def ignore_pings(self, enabled: bool = True, session: str | None = None) -> None:
+    def ignore_pings(self, enabled: bool = True, *, session: str | None = None) -> None:
         """Stop (or resume) answering blade.ping, as a half-open socket."""
+        check.boolean("enabled", enabled)
         for s in self._targets(session):
             s.ignore_pings = enabled
         if session is None:
             self._sim._ignore_new_pings = enabled
 
-    async def disconnect(self, session: str | None = None, timeout: float = 5.0) -> int:
+    async def disconnect(self, session: str | None = None, *, timeout: float = 5.0) -> int:
         """Send blade.disconnect, wait for the client's result, close the socket.
 
         As the service does before maintenance; the sessions stay restorable.
         Returns how many sessions were told.
         """
+        timeout = check.seconds("timeout", timeout, allow_none=False)  # type: ignore[assignment]
         targets = [s for s in self._targets(session) if s.connection is not None]
         async with anyio.create_task_group() as tg:
             for s in targets:

@@ -19,10 +19,12 @@ import anyio
 import attrs
 
 from ..wire import TASKS_EVENTS
+from . import _checks as check
 
 __all__ = ["Journal", "JournalEntry"]
 
 Direction = Literal["in", "out"]
+DIRECTIONS: tuple[str, ...] = ("in", "out")
 
 
 @attrs.frozen
@@ -170,6 +172,7 @@ class Journal:
     def filter(
         self,
         method: str | None = None,
+        *,
         event: str | None = None,
         direction: str | None = None,
         session: str | None = None,
@@ -181,13 +184,15 @@ class Journal:
         inner relay method; ``event`` the event_type of a blade.broadcast;
         ``since`` keeps entries with seq > since.
         """
+        _check_criteria(method, event, direction, session)
+        check.count("since", since)
         return [
             e
             for e in self._entries
             if e.seq > since and e.matches(method, event, direction, session)
         ]
 
-    def commands(self, method: str, session: str | None = None) -> list[dict[str, Any]]:
+    def commands(self, method: str, *, session: str | None = None) -> list[dict[str, Any]]:
         """The inner ``params`` of every blade.execute request of ``method`` received."""
         return [
             e.frame["params"].get("params", {})
@@ -195,7 +200,7 @@ class Journal:
             if e.relay_method == method
         ]
 
-    def events(self, event: str, session: str | None = None) -> list[dict[str, Any]]:
+    def events(self, event: str, *, session: str | None = None) -> list[dict[str, Any]]:
         """The inner params of every ``event`` broadcast sent (a task's: ``{context, message}``)."""
         return [
             e.frame["params"]["params"] if event == TASKS_EVENTS else e.frame["params"]["params"]["params"]
@@ -205,6 +210,7 @@ class Journal:
     async def wait_for(
         self,
         method: str | None = None,
+        *,
         event: str | None = None,
         direction: str | None = None,
         session: str | None = None,
@@ -216,9 +222,11 @@ class Journal:
         Returns the first ``count`` matches. Raises TimeoutError after
         ``timeout`` seconds (None = wait forever).
         """
+        check.count("count", count, minimum=1)
+        check.seconds("timeout", timeout)
         if not self.enabled:
             raise RuntimeError("the journal is disabled (RelaySimulator(journal=False))")
-        found = self.filter(method, event, direction, session)
+        found = self.filter(method, event=event, direction=direction, session=session)
         if len(found) >= count:
             return found[:count]
         waiter = _Waiter(method, event, direction, session, count)
@@ -246,3 +254,12 @@ class Journal:
             fileobj.write("\n")
             n += 1
         return n
+
+
+def _check_criteria(method: Any, event: Any, direction: Any, session: Any) -> None:
+    """The journal's filters: each None or a non-empty string; ``direction`` "in" or "out"."""
+    for name, value in (("method", method), ("event", event), ("session", session)):
+        if value is not None:
+            check.text(name, value)
+    if direction is not None:
+        check.choice("direction", direction, DIRECTIONS)

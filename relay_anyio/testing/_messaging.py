@@ -176,7 +176,7 @@ class Messages:
         timeout: float | None,
     ) -> SimMessage:
         try:
-            await self._sim.wait_for_receiver(context, timeout)
+            await self._sim.wait_for_receiver(context, timeout=timeout)
         except TimeoutError:
             raise TimeoutError(f"no client receives context {context!r} after {timeout} s") from None
         message = SimMessage(

@@ -14,7 +14,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-import sniffio
+from hypercorn.config import Config
 
 from ._app import SimulatorApp
 
@@ -28,13 +28,6 @@ async def serve(
     sim: RelaySimulator, sock: socket.socket, shutdown_trigger: Callable[[], Awaitable[None]]
 ) -> None:
     """Serve until ``shutdown_trigger`` returns."""
-    try:
-        from hypercorn.config import Config
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError(
-            "the Relay simulator needs the [sim] extra: pip install 'relay-anyio[sim]'"
-        ) from exc
-
     config = Config()
     # hypercorn takes ownership of this descriptor and closes it on exit;
     # the simulator closes its own copy.
@@ -45,7 +38,7 @@ async def serve(
     config.graceful_timeout = 1.0
     config.websocket_max_message_size = 16 * 1024 * 1024
     app = SimulatorApp(sim)
-    if sniffio.current_async_library() == "trio":
+    if _running_trio():
         from hypercorn.trio import serve as trio_serve
 
         await trio_serve(app, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]
@@ -53,3 +46,12 @@ async def serve(
         from hypercorn.asyncio import serve as asyncio_serve
 
         await asyncio_serve(app, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]
+
+
+def _running_trio() -> bool:
+    """Whether trio runs this task. trio itself needs sniffio, so without sniffio it is asyncio."""
+    try:
+        import sniffio
+    except ImportError:
+        return False
+    return sniffio.current_async_library() == "trio"

@@ -23,10 +23,13 @@ import anyio.lowlevel
 import attrs
 
 from ..protocol import Message, Request, new_id
+from ..wire import PLAY_STATES
+from . import _checks as check
 from ._callers import DEFAULT_INBOUND_CALLER, UNKNOWN_NUMBER_CALLER, Caller
 from ._calls import CallHandle
 from ._clock import SimClock
 from ._connection import CLOSE_GOING_AWAY, CLOSE_NORMAL, Connection
+from ._errors import MissingExtra
 from ._faults import Faults
 from ._files import FileStore
 from ._journal import Journal
@@ -34,9 +37,12 @@ from ._messaging import MessageRecipient, Messages, SimMessage
 from ._tasks import deliver_task
 from ._sessions import Session, SessionRegistry
 
-__all__ = ["RelaySimulator"]
+__all__ = ["RECEIVER_TIMEOUT", "MissingExtra", "RelaySimulator"]
 
 logger = logging.getLogger(__name__)
+
+#: Real seconds ``inbound_call`` and ``wait_for_receiver`` wait for a client receiving the context.
+RECEIVER_TIMEOUT = 10.0
 
 _NOT_STARTED = (
     "RelaySimulator is not running: use it as `async with RelaySimulator() as sim:` "
@@ -167,7 +173,10 @@ class RelaySimulator:
                 raise RuntimeError("server='lean' needs anyio >= 4.10, h11 and wsproto")
             serve = serve_lean
         else:
-            from ._server import serve  # the [sim] extra: hypercorn, wsproto
+            try:
+                from ._server import serve  # the sim extra: hypercorn
+            except ImportError as exc:
+                raise MissingExtra(exc.name) from exc
 
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -236,7 +245,7 @@ class RelaySimulator:
     # -- scripting the far end ------------------------------------------------
 
     def phone(
-        self, number: str, caller: Caller | None = None, *, answer_after: float | None = None
+        self, number: str, *, caller: Caller | None = None, answer_after: float | None = None
     ) -> Caller:
         """Script what happens when the SDK dials ``number``.
 
@@ -245,11 +254,9 @@ class RelaySimulator:
         overrides its ring time. Unscripted numbers answer after one ring,
         as a human who says nothing. Returns the script in effect.
         """
-        if not isinstance(number, str) or not number:
-            raise ValueError(f"number must be a non-empty string; got {number!r}")
-        caller = caller if caller is not None else Caller()
-        if not isinstance(caller, Caller):
-            raise TypeError(f"caller must be a Caller; got {type(caller).__name__}")
+        check.phone_number("number", number)
+        caller = check.caller("caller", caller) or Caller()
+        answer_after = check.seconds("answer_after", answer_after)
         if answer_after is not None:
             caller = attrs.evolve(caller, answer_after=answer_after)
         self._phones[number] = caller
@@ -257,6 +264,7 @@ class RelaySimulator:
 
     def phone_caller(self, number: str) -> Caller:
         """The script of ``number`` (the unknown-number caller if none)."""
+        check.phone_number("number", number)
         return self._phones.get(number, UNKNOWN_NUMBER_CALLER)
 
     @property
@@ -265,37 +273,49 @@ class RelaySimulator:
 
     # -- inbound calls and lookups --------------------------------------------
 
-    async def wait_for_receiver(self, context: str, timeout: float | None = None) -> None:
-        """Wait until a client receives ``context`` (TimeoutError after ``timeout``)."""
-        with anyio.fail_after(math.inf if timeout is None else timeout):
-            while self._sessions.pick_receiver(context) is None:
-                await self._sessions.wait_changed()
+    async def wait_for_receiver(self, context: str, *, timeout: float | None = RECEIVER_TIMEOUT) -> None:
+        """Wait until a client receives ``context``: TimeoutError after ``timeout``
+        real seconds (default ``RECEIVER_TIMEOUT``; None = no limit)."""
+        check.text("context", context)
+        await self._receiver(context, check.seconds("timeout", timeout))
 
-    async def inbound_call(
-        self,
-        context: str = "office",
-        from_number: str = "+15557654321",
-        to_number: str = "+15551234567",
-        caller: Caller | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> CallHandle:
-        """Place an inbound call on ``context`` and return its handle.
-
-        The call goes to one of the connected clients receiving the context
-        (round-robin); with none yet, this waits for one (TimeoutError after
-        ``timeout`` seconds; None = no limit). The default caller presses
-        ``1234#`` and says "yes".
-        """
-        if self._tg is None:
-            raise RuntimeError(_NOT_STARTED)
-        caller = caller if caller is not None else DEFAULT_INBOUND_CALLER
+    async def _receiver(self, context: str, timeout: float | None) -> Session:
         try:
             with anyio.fail_after(math.inf if timeout is None else timeout):
                 while (session := self._sessions.pick_receiver(context)) is None:
                     await self._sessions.wait_changed()
         except TimeoutError:
-            raise TimeoutError(f"no client receives context {context!r} after {timeout} s") from None
+            raise TimeoutError(
+                f"no client receives context {context!r} after {timeout:g} s: has a client connected to "
+                f"{self.url} and called client.calling.receive([{context!r}], handler)? "
+                "(timeout=None waits without limit)"
+            ) from None
+        return session
+
+    async def inbound_call(
+        self,
+        context: str = "office",
+        *,
+        from_number: str = "+15557654321",
+        to_number: str = "+15551234567",
+        caller: Caller | None = None,
+        timeout: float | None = RECEIVER_TIMEOUT,
+    ) -> CallHandle:
+        """Place an inbound call on ``context`` and return its handle.
+
+        The call goes to one of the connected clients receiving the context
+        (round-robin); with none yet, this waits for one: TimeoutError after
+        ``timeout`` real seconds (default ``RECEIVER_TIMEOUT``, 10; None = no
+        limit). The default caller presses ``1234#`` and says "yes".
+        """
+        check.text("context", context)
+        check.phone_number("from_number", from_number)
+        check.phone_number("to_number", to_number)
+        caller = check.caller("caller", caller) or DEFAULT_INBOUND_CALLER
+        limit = check.seconds("timeout", timeout)
+        if self._tg is None:
+            raise RuntimeError(_NOT_STARTED)
+        session = await self._receiver(context, limit)
         call = CallHandle(
             self,
             session,
@@ -322,8 +342,8 @@ class RelaySimulator:
     async def burst(
         self,
         call_id: str,
-        count: int,
         *,
+        count: int,
         control_id: str | None = None,
         state: str = "playing",
         chunk: int = 1000,
@@ -336,8 +356,11 @@ class RelaySimulator:
         Returns how many were queued (0 if the call has no live session).
         """
         call = self.call(call_id)
-        if count < 0:
-            raise ValueError(f"count must be >= 0; got {count!r}")
+        check.count("count", count)
+        if control_id is not None:
+            check.text("control_id", control_id)
+        check.choice("state", state, PLAY_STATES)
+        check.count("chunk", chunk, minimum=1)
         control_id = control_id or new_id()
         params = {"control_id": control_id, "state": state, "call_id": call.call_id, "node_id": call.node_id}
         sent = 0
@@ -356,6 +379,7 @@ class RelaySimulator:
 
     def call(self, call_id: str) -> CallHandle:
         """The call with this id (KeyError if unknown)."""
+        check.text("call_id", call_id)
         try:
             return self._calls[call_id]
         except KeyError:
@@ -377,8 +401,7 @@ class RelaySimulator:
         state says (default: the outcome); ``reply``: a text the number
         sends back, as an inbound message, once a message is delivered.
         """
-        if not isinstance(number, str) or not number:
-            raise ValueError(f"number must be a non-empty string; got {number!r}")
+        check.phone_number("number", number)
         recipient = MessageRecipient(outcome=outcome, reason=reason, reply=reply)
         self._messages.recipients[number] = recipient
         return recipient
@@ -391,27 +414,26 @@ class RelaySimulator:
         to_number: str,
         body: str | None = None,
         media: list[str] | None = None,
-        timeout: float | None = None,
+        timeout: float | None = RECEIVER_TIMEOUT,
     ) -> SimMessage:
         """Send an inbound SMS (``body``) or MMS (``media`` URLs) to one client receiving ``context``.
 
         With none yet, this waits for one (TimeoutError after ``timeout``
-        seconds; None = no limit). Returns the message as sent.
+        real seconds, default ``RECEIVER_TIMEOUT``; None = no limit). Returns
+        the message as sent.
         """
         if self._tg is None:
             raise RuntimeError(_NOT_STARTED)
-        for name, value in (("context", context), ("from_number", from_number), ("to_number", to_number)):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty string; got {value!r}")
+        check.text("context", context)
+        check.phone_number("from_number", from_number)
+        check.phone_number("to_number", to_number)
         if body is not None and not isinstance(body, str):
             raise TypeError(f"body must be a str or None; got {type(body).__name__}")
         if media is not None and (not isinstance(media, list) or not all(isinstance(m, str) and m for m in media)):
             raise TypeError(f"media must be a list of URLs or None; got {media!r}")
         if body is None and not media:
             raise ValueError("an inbound message needs a body or media")
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
-            raise ValueError(f"timeout must be a number >= 0 or None; got {timeout!r}")
-        return await self._messages.inbound(context, from_number, to_number, body, media, timeout)
+        return await self._messages.inbound(context, from_number, to_number, body, media, check.seconds("timeout", timeout))
 
     @property
     def messages(self) -> list[SimMessage]:
@@ -429,8 +451,7 @@ class RelaySimulator:
         """Hand a task to one client receiving ``context`` (what the REST endpoint does); False if none does."""
         if self._tg is None:
             raise RuntimeError(_NOT_STARTED)
-        if not isinstance(context, str) or not context:
-            raise ValueError(f"context must be a non-empty string; got {context!r}")
+        check.text("context", context)
         return deliver_task(self, context, message)
 
     def _register_call(self, call: CallHandle) -> None:

@@ -27,8 +27,8 @@ ANSWERS = "+15557000002"
 
 
 def phones(sim: RelaySimulator) -> None:
-    sim.phone(RINGS_FOREVER, no_answer)
-    sim.phone(ANSWERS, human())
+    sim.phone(RINGS_FOREVER, caller=no_answer)
+    sim.phone(ANSWERS, caller=human())
 
 
 Run = Callable[[Call], Awaitable[Result]]

@@ -93,7 +93,7 @@ async def test_cancelled_while_running(sim: RelaySimulator, place: Place, client
     def waiting_for_the_end() -> bool:
         # The simulator runs it, and the SDK has its start's answer (no command of it is pending):
         # the waiting method waits for the component to end.
-        pending = [c for c in client.session._pending.values() if c.method == scenario.start_method]
+        pending = [c for c in client.session.blade.pending if c.method == scenario.start_method]
         return scenario.running_in(handle) and bool(call._actions or call._connect) and not pending
 
     async def running() -> None:
@@ -142,7 +142,7 @@ async def test_x_async_actions_outlive_the_scope_that_started_them(sim: RelaySim
 
 @pytest.mark.time_scale(1)
 async def test_cancelled_dial_while_ringing_ends_the_call(sim: RelaySimulator, client: Any) -> None:
-    sim.phone("+15557100001", no_answer)
+    sim.phone("+15557100001", caller=no_answer)
     call = client.calling.new_call(from_number="+15550000002", to_number="+15557100001", timeout=600)
     with anyio.fail_after(10):
         with anyio.CancelScope() as scope:
@@ -163,7 +163,7 @@ async def test_cancelled_dial_while_ringing_ends_the_call(sim: RelaySimulator, c
 
 @pytest.mark.time_scale(1)
 async def test_cancelled_dial_before_begin_is_answered_ends_the_call(sim: RelaySimulator, client: Any) -> None:
-    sim.phone("+15557100002", human(answer_after=600))
+    sim.phone("+15557100002", caller=human(answer_after=600))
     held = sim.faults.hold("calling.begin")
     call = client.calling.new_call(from_number="+15550000002", to_number="+15557100002")
     with anyio.fail_after(10):

@@ -52,7 +52,7 @@ async def test_command_timeout_and_late_response_is_ignored(sim: RelaySimulator)
     async with Client(project=sim.project, token=sim.token, host=sim.url, timeout=0.5) as client:
         call = client.calling.new_call(from_number="+1", to_number="+2")
         assert (await call.dial()).successful
-        sim.faults.delay("calling.play", 1.5, times=1)
+        sim.faults.delay("calling.play", seconds=1.5, times=1)
         with pytest.raises(CommandTimeout) as info:
             await call.play_tts(text="slow")
         assert info.value.method == "calling.play" and info.value.timeout == 0.5
@@ -66,7 +66,7 @@ async def test_command_timeout_and_late_response_is_ignored(sim: RelaySimulator)
 @pytest.mark.parametrize("stage", ["on_receive", "before_response", "after_response"])
 async def test_socket_dropped_around_a_command_flow_completes(sim: RelaySimulator, place: Place, client: Client, stage: str) -> None:
     call, _ = await place(Caller(presses="42#"))
-    sim.faults.drop_at("calling.play_and_collect", stage)
+    sim.faults.drop_at("calling.play_and_collect", stage=stage)
     result = await call.prompt_tts(prompt_type="digits", text="code?", digits_max=2, digits_terminators="#")
     assert result.successful and result.result == "42"
     assert client.session.connections == 2 and client.session.restores == 1

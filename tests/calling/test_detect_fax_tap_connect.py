@@ -195,9 +195,9 @@ async def test_tap_destination_device_is_what_the_service_reports(sim: RelaySimu
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["wait", "async"])
 async def test_connect_serial_then_parallel(sim: RelaySimulator, place: Place, asynchronous: bool) -> None:
-    sim.phone("+15551110001", no_answer)
-    sim.phone("+15551110002", busy)
-    sim.phone("+15551110003", Caller(answer_after=0.5))
+    sim.phone("+15551110001", caller=no_answer)
+    sim.phone("+15551110002", caller=busy)
+    sim.phone("+15551110003", caller=Caller(answer_after=0.5))
     call, handle = await place()
     devices = [{"to_number": "+15551110001", "timeout": 5},
                [{"to_number": "+15551110002"}, {"to_number": "+15551110003", "from_number": "+15550009999"}]]
@@ -231,7 +231,7 @@ async def test_connect_serial_then_parallel(sim: RelaySimulator, place: Place, a
 
 
 async def test_connect_fails_when_nobody_answers(sim: RelaySimulator, place: Place) -> None:
-    sim.phone("+15551110002", busy)
+    sim.phone("+15551110002", caller=busy)
     call, _ = await place()
     result = await call.connect([{"to_number": "+15551110002"}])
     assert not result.successful and result.call is None

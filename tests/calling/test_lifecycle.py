@@ -34,7 +34,7 @@ async def test_new_call_and_dial(sim: RelaySimulator, client: Client) -> None:
 
 
 async def test_calling_dial_shortcut_and_busy(sim: RelaySimulator, client: Client) -> None:
-    sim.phone("+15557770002", busy)
+    sim.phone("+15557770002", caller=busy)
     result = await client.calling.dial(from_number="+15550000002", to_number="+15557770002")
     assert not result.successful and result.call is not None
     assert result.call.busy and result.call.failed and result.call.end_reason == "busy"
@@ -42,7 +42,7 @@ async def test_calling_dial_shortcut_and_busy(sim: RelaySimulator, client: Clien
 
 
 async def test_dial_no_answer(sim: RelaySimulator, client: Client) -> None:
-    sim.phone("+15557770003", no_answer)
+    sim.phone("+15557770003", caller=no_answer)
     result = await client.calling.dial(from_number="+15550000002", to_number="+15557770003", timeout=5)
     assert not result.successful and result.call is not None
     assert result.call.end_reason == "noAnswer" and result.call.failed and not result.call.busy
@@ -80,7 +80,7 @@ async def test_wait_for_semantics(place: Place) -> None:
 
 
 async def test_wait_for_a_state_never_reached_returns_false(sim: RelaySimulator, client: Client) -> None:
-    sim.phone("+15557770004", busy)
+    sim.phone("+15557770004", caller=busy)
     call = client.calling.new_call(from_number="+1555", to_number="+15557770004")
     async with anyio.create_task_group() as tg:
         outcome: dict[str, bool] = {}

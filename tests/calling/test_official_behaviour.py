@@ -100,7 +100,7 @@ async def test_connect_takes_the_official_ringback_list_keyword(sim: RelaySimula
 
 
 async def test_connect_action_state_is_failed_after_a_failed_connect(sim: RelaySimulator, place: Place) -> None:
-    sim.phone("+15558000002", busy)
+    sim.phone("+15558000002", caller=busy)
     call, _ = await place()
     action = await call.connect_async([{"to_number": "+15558000002"}])
     result = await action.wait()
@@ -161,7 +161,7 @@ async def test_wait_for_takes_a_list_as_the_official_sdk(place: Place) -> None:
 
 @pytest.mark.time_scale(1)
 async def test_wait_for_returns_false_as_soon_as_the_state_can_no_longer_come(sim: RelaySimulator, client: Client) -> None:
-    sim.phone("+15558000006", human(answer_after=600))
+    sim.phone("+15558000006", caller=human(answer_after=600))
     call = client.calling.new_call(from_number="+15550000002", to_number="+15558000006")
     answered: list[bool] = []
     async with anyio.create_task_group() as tg:

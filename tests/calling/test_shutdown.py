@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 @pytest.mark.time_scale(1)
 async def test_closing_the_client_wakes_every_kind_of_wait_within_a_second(sim: RelaySimulator) -> None:
     phones(sim)
-    sim.phone("+15557200001", no_answer)
+    sim.phone("+15557200001", caller=no_answer)
     outcomes: dict[str, Any] = {}
     inbox, calls = anyio.create_memory_object_stream[Call](20)
     with inbox, calls:

@@ -99,8 +99,8 @@ class CountingFaults(Faults):
         self._ledger.add("drop: socket dropped now (sim.faults.drop)", n)
         return n
 
-    async def disconnect(self, session: str | None = None, timeout: float = 5.0) -> int:
-        n = await super().disconnect(session, timeout)
+    async def disconnect(self, session: str | None = None, *, timeout: float = 5.0) -> int:
+        n = await super().disconnect(session, timeout=timeout)
         self._ledger.add("blade.disconnect from the server", n)
         return n
 
@@ -109,8 +109,8 @@ class CountingFaults(Faults):
         self._ledger.add("forget_sessions: service restarted, session not restorable", n)
         return n
 
-    def ignore_pings(self, enabled: bool = True, session: str | None = None) -> None:
-        super().ignore_pings(enabled, session)
+    def ignore_pings(self, enabled: bool = True, *, session: str | None = None) -> None:
+        super().ignore_pings(enabled, session=session)
         if enabled:
             self._ledger.add("ignore_pings: server stops answering blade.ping")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import anyio
@@ -11,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relay_anyio import AuthenticationError, Client, PlayResult
-from relay_anyio.session import reconnect_delay
+from relay_anyio.backoff import reconnect_delay
 from relay_anyio.testing import RelaySimulator
 
 from ..helpers import eventually
@@ -59,26 +58,34 @@ CAP = 0.4
 
 
 async def test_reconnect_attempts_back_off_exponentially_with_jitter_and_cap(sim: RelaySimulator, proxy: TcpProxy) -> None:
+    """The delays the client chose, read from its Backoff: no wall-clock timing."""
     async with Client(project=sim.project, token=sim.token, host=proxy.url, reconnect_base=BASE, reconnect_cap=CAP, timeout=2) as client:
+        backoff = client.session.backoff
         first = len(proxy.attempts)
         assert proxy.block() == 1  # the service dies: every connection is accepted and closed
         await eventually(lambda: len(proxy.attempts) >= first + 8, timeout=10, what="8 reconnect attempts")
-        times = proxy.attempts[first:first + 8]
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        for n, gap in enumerate(gaps):
+        outage = list(backoff.history)
+        assert [n for n, _ in outage[:8]] == list(range(8)), outage
+        # One connection attempt follows each delay.
+        assert len(proxy.attempts) - first in (len(outage), len(outage) + 1)
+        for n, delay in outage:
             step = min(CAP, BASE * 2**n)
-            # the delay, plus one failed connection attempt (loopback: milliseconds; slack for CI)
-            assert step / 2 - 0.01 <= gap <= step + 0.25, (n, gap, gaps)
-        capped = gaps[4:]
-        assert max(capped) - min(capped) > 0.001, f"no jitter at the cap: {capped}"
+            assert step / 2 <= delay <= step, (n, delay, outage)
+        capped = [delay for n, delay in outage if BASE * 2**n >= CAP]
+        assert len(capped) >= 4 and max(capped) - min(capped) > 0, f"no jitter at the cap: {capped}"
         assert not client.connected
         # Back online: the client returns, and the next outage starts from the first step again.
         proxy.unblock()
         await eventually(lambda: client.connected, timeout=5, what="back online")
+        assert backoff.attempt == 0
         mark = len(proxy.attempts)
         assert proxy.block() == 1
         await eventually(lambda: len(proxy.attempts) >= mark + 2, timeout=5)
-        assert proxy.attempts[mark + 1] - proxy.attempts[mark] <= BASE + 0.25
+        history = list(backoff.history)
+        restart = max(i for i, (n, _) in enumerate(history) if n == 0)
+        again = history[restart:]
+        assert len(again) >= 2 and [n for n, _ in again] == list(range(len(again))), history
+        assert BASE / 2 <= again[0][1] <= BASE, again
 
 
 # --------------------------------------------------------------------------
@@ -96,7 +103,7 @@ async def test_bad_credentials_on_reconnect_stop_after_max_auth_failures(sim: Re
                     place = await placer(sim, client)()
                     call, _ = await place()
                     sim.faults.refuse("blade.connect", times=None)  # the token was revoked
-                    sim.faults.delay("calling.play", 5, times=1)
+                    sim.faults.delay("calling.play", seconds=5, times=1)
 
                     async def play() -> None:
                         played.append(await call.play_tts(text="in flight"))

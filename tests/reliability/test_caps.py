@@ -66,7 +66,7 @@ async def test_max_pending_refuses_the_command_over_the_cap_at_once(sim: RelaySi
     async with Client(project=sim.project, token=sim.token, host=sim.url, max_pending=8, keepalive=0, **FAST) as client:
         place = await placer(sim, client)()
         call, handle = await place()
-        sim.faults.delay("calling.play", 0.5, times=8)
+        sim.faults.delay("calling.play", seconds=0.5, times=8)
         results: list[Any] = []
 
         async def play(n: int) -> None:
@@ -99,7 +99,7 @@ async def test_max_pending_holds_while_disconnected_and_queued_commands_go_out_o
         async with anyio.create_task_group() as tg:
             for n in range(5):
                 tg.start_soon(play, n)
-            await eventually(lambda: len(client.session._pending) >= 5, what="five commands queued")
+            await eventually(lambda: len(client.session.blade.pending) >= 5, what="five commands queued")
             with pytest.raises(RelayError, match="max_pending"):
                 await call.play_tts(text="overflow")
             proxy.unblock()

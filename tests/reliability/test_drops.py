@@ -42,13 +42,13 @@ def spy_events(client: Client) -> list[RelayEvent]:
     """Every event the session hands to the application, in order."""
     delivered: list[RelayEvent] = []
     session = client.session
-    forward = session._on_event
+    forward = session.blade.on_event
 
     def spy(event: RelayEvent) -> None:
         delivered.append(event)
         forward(event)
 
-    session._on_event = spy  # type: ignore[method-assign]
+    session.blade.on_event = spy
     return delivered
 
 
@@ -86,7 +86,7 @@ async def test_drop_during_first_handshake_is_retried(sim: RelaySimulator, ledge
     if method == "blade.connect":
         dropper = ConnectDropper(sim, ledger, stage, times=1)
     else:
-        sim.faults.drop_at(method, stage)  # type: ignore[arg-type]
+        sim.faults.drop_at(method, stage=stage)  # type: ignore[arg-type]
     with anyio.fail_after(10):
         async with Client(project=sim.project, token=sim.token, host=sim.url, **{**FAST, "timeout": 2}) as client:
             # The drop may land just after the last handshake answer, so the
@@ -140,10 +140,9 @@ async def test_handshake_drop_is_noticed_without_waiting_for_the_command_timeout
     """A socket that dies during the handshake is replaced at once, not after ``timeout``."""
     async with Client(project=sim.project, token=sim.token, host=sim.url, reconnect_base=0.02, reconnect_cap=0.1, timeout=30) as client:
         sim.faults.forget_sessions()  # the next handshake is a full one
-        sim.faults.drop_at("blade.subscription", "before_response")
-        started = anyio.current_time()
+        sim.faults.drop_at("blade.subscription", stage="before_response")
+        # The bound that fails the test (4 s) is far below the command timeout (30 s).
         await eventually(lambda: client.session.connections == 3 and client.connected, timeout=4, what="second reconnect")
-        assert anyio.current_time() - started < 5
 
 
 # --------------------------------------------------------------------------
@@ -167,7 +166,7 @@ async def test_drop_during_fresh_session_handshake(sim: RelaySimulator, where: s
         old_call, _ = await place()
         action = await old_call.play_silence_async(600)
         assert await client.calling.receive(["second"], lambda call: None)
-        sim.faults.drop_at(method, stage)  # type: ignore[arg-type]
+        sim.faults.drop_at(method, stage=stage)  # type: ignore[arg-type]
         sim.faults.forget_sessions()
         # The component of the lost session ends, unsuccessfully, with a reason.
         with anyio.fail_after(5):  # handshake timeout 1 s + reconnect: plenty
@@ -260,7 +259,7 @@ async def test_drop_between_command_and_response_runs_it_once(
 ) -> None:
     step = await _flow(method, sim, client, place)
     before = len(requests_in(sim, method))
-    sim.faults.drop_at(method, stage)  # type: ignore[arg-type]
+    sim.faults.drop_at(method, stage=stage)  # type: ignore[arg-type]
     with anyio.fail_after(10):
         await step()
     assert not sim.faults.rules, "the fault was not injected"
@@ -278,7 +277,7 @@ async def test_drop_between_command_and_response_runs_it_once(
 async def test_many_commands_in_flight_across_a_drop(sim: RelaySimulator, client: Client, place: Place) -> None:
     """Twenty commands unanswered when the socket dies: each runs once, each gets its own answer."""
     calls = [await place() for _ in range(5)]
-    sim.faults.delay("calling.play", 0.3, times=20)
+    sim.faults.delay("calling.play", seconds=0.3, times=20)
     results: list[Any] = []
 
     async def play(call: Call, n: int) -> None:
@@ -327,7 +326,7 @@ async def test_drop_between_component_start_and_end(
     event, caller, start = COMPONENTS[method]
     delivered = spy_events(client)
     call, _ = await place(caller)
-    sim.faults.drop_at(method, stage)  # type: ignore[arg-type]
+    sim.faults.drop_at(method, stage=stage)  # type: ignore[arg-type]
     with anyio.fail_after(10):
         action = await start(call)
         result = await action.wait()

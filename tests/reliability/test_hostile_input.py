@@ -1,7 +1,7 @@
 """Hostile input: whatever the server sends, the client neither crashes nor hangs.
 
 Three layers: the sans-I/O protocol functions (hypothesis), the session's
-frame handler ``Session._on_frame`` with calls and running components in
+frame handler ``BladeClient.receive`` with calls and running components in
 place (hypothesis, plus a catalogue of odd frames each of which must be
 logged exactly once and dropped), and a real ``Client`` talking to a tiny
 hostile WebSocket server (``hostile.py``) that mixes mutated frames, binary
@@ -34,7 +34,7 @@ from relay_anyio import (
     TapAction,
 )
 from relay_anyio.errors import RemoteProtocolError
-from relay_anyio.session import _Pending
+from relay_anyio.pending import Command
 
 from ..helpers import eventually
 from .conftest import Ledger
@@ -279,7 +279,7 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
     """An unconnected Client whose session looks mid-flight: a protocol, a call, every kind of component."""
     client = Client(PROJECT, TOKEN, host="ws://127.0.0.1:9", max_frame_size=max_frame_size)
     session = client.session
-    session.protocol = PROTO
+    session.blade.protocol = PROTO
     calling = client.calling
     calling._on_receive({"call_id": KNOWN_CALL, "node_id": "n", "context": "office", "call_state": "created",
                          "device": {"type": "phone", "params": {"from_number": "+1", "to_number": "+2"}}})
@@ -306,10 +306,10 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
     return client, call
 
 
-def add_pending(session: Any, rpc_id: str = "pending-1") -> _Pending:
-    pending = _Pending("calling.play", {}, None)
+def add_pending(session: Any, rpc_id: str = "pending-1") -> Command:
+    pending = Command("calling.play", {}, None, waiter=anyio.Event())
     pending.id = rpc_id
-    session._pending[rpc_id] = pending
+    session.blade.pending.add(pending)
     return pending
 
 
@@ -335,21 +335,20 @@ async def test_on_frame_survives_anything(capture: _Capture, ledger: Ledger) -> 
         capture.records.clear()
         pending = add_pending(session)
         for frame in frames:
-            reply = session._on_frame(frame)  # must not raise
+            reply = session.blade.receive(frame)  # must not raise
             check_reply(frame, reply)
             fed += 1
         assert not capture.crashes(), [r.getMessage() for r in capture.crashes()]
         # Never a stuck waiter: the real answer still reaches the pending command.
         if pending.response is None:
-            session._on_frame(json.dumps({"jsonrpc": "2.0", "id": "pending-1", "result": {"result": {"code": "200"}}}))
-        assert pending.wake.is_set() and pending.response is not None
+            session.blade.receive(json.dumps({"jsonrpc": "2.0", "id": "pending-1", "result": {"result": {"code": "200"}}}))
+        assert pending.waiter.is_set() and pending.response is not None
         p.parse_execute_result(pending.response)
-        session._pending.pop("pending-1", None)
-        session._ready = anyio.Event()
+        session.blade.pending.discard(pending)
 
     feed()
     assert fed > 0
-    ledger.add("hostile frame: hypothesis-generated (Session._on_frame)", fed)
+    ledger.add("hostile frame: hypothesis-generated (BladeClient.receive)", fed)
 
 
 def _b(event_type: str, params: Any, *, rpc_id: str = "b-1", protocol: str = PROTO, timestamp: Any = 1.0) -> str:
@@ -398,11 +397,11 @@ async def test_odd_frame_is_logged_once_and_dropped(name: str, capture: _Capture
     session = client.session
     pending = add_pending(session)
     frame, expected = ODD_FRAMES[name]
-    ledger.add("hostile frame: catalogue of odd frames (Session._on_frame)")
+    ledger.add("hostile frame: catalogue of odd frames (BladeClient.receive)")
     try:
-        reply = session._on_frame(frame)
+        reply = session.blade.receive(frame)
     except Exception as exc:  # noqa: BLE001 - reported as the failure
-        pytest.fail(f"{name}: _on_frame raised {exc!r} (in the reader task this ends the connection)")
+        pytest.fail(f"{name}: BladeClient.receive raised {exc!r} (in the reader task this ends the connection)")
     if expected is None:
         assert reply is None
     else:
@@ -414,9 +413,9 @@ async def test_odd_frame_is_logged_once_and_dropped(name: str, capture: _Capture
     assert len(odd) == 1, f"{name}: {len(odd)} log records ({[r.getMessage() for r in odd]})"
     # The session is intact: the running play and the pending command still work.
     assert not call.ended and not call._actions["ctl-play"].completed
-    session._on_frame(_b("calling.call.play", {**KNOWN_PLAY, "state": "finished"}, rpc_id="b-final"))
+    session.blade.receive(_b("calling.call.play", {**KNOWN_PLAY, "state": "finished"}, rpc_id="b-final"))
     assert call._actions.get("ctl-play") is None, "a valid event after the odd frame was not handled"
-    session._on_frame(json.dumps({"jsonrpc": "2.0", "id": "pending-1", "result": {"result": {"code": "200"}}}))
+    session.blade.receive(json.dumps({"jsonrpc": "2.0", "id": "pending-1", "result": {"result": {"code": "200"}}}))
     assert pending.response is not None
 
 
@@ -429,18 +428,18 @@ async def test_duplicated_ids_are_dropped_and_logged_once(kind: str, capture: _C
     call.on("play.stateChange", lambda e: states.append(e.payload["state"]))
     if kind == "broadcast":
         frame = _b("calling.call.play", {**KNOWN_PLAY, "state": "playing"}, rpc_id="dup")
-        assert session._on_frame(frame) is not None
+        assert session.blade.receive(frame) is not None
         capture.records.clear()
-        assert p.decode(session._on_frame(frame) or "null") == p.Response("dup", {})
+        assert p.decode(session.blade.receive(frame) or "null") == p.Response("dup", {})
         assert states == ["playing"], "a re-delivered event reached the application twice"
     else:
         pending = add_pending(session, "dup")
         frame = json.dumps({"jsonrpc": "2.0", "id": "dup", "result": {"result": {"code": "200"}}})
-        session._on_frame(frame)
-        session._pending.pop("dup")
+        session.blade.receive(frame)
+        session.blade.pending.discard(pending)
         assert pending.response is not None
         capture.records.clear()
-        assert session._on_frame(frame) is None
+        assert session.blade.receive(frame) is None
     assert not capture.crashes()
     assert len(capture.odd()) == 1, [r.getMessage() for r in capture.odd()]
 

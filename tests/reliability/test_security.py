@@ -117,7 +117,7 @@ async def test_no_secret_in_any_log_of_a_whole_flow(make_sim, all_logs: Records,
             sim.faults.forget_sessions()  # fresh session: full handshake again
             await eventually(lambda: client.session.connections == 3 and client.connected, what="fresh session")
             await sim.journal.wait_for(method="blade.ping", direction="out", count=2)
-            sim.faults.delay("calling.play", 6, times=1)
+            sim.faults.delay("calling.play", seconds=6, times=1)
             new_call = (await client.calling.dial(from_number="+15550001000", to_number="+15550002000")).call
             with pytest.raises(CommandTimeout):
                 await _timed_out(new_call)

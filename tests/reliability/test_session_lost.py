@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.mark.time_scale(1)
 async def test_every_pending_thing_finishes_with_session_lost(sim: RelaySimulator, client: Client, place: Place) -> None:
-    sim.phone("+15550009999", Caller(answer_after=600))
+    sim.phone("+15550009999", caller=Caller(answer_after=600))
     call, _ = await place(Caller(says=None, presses=""))
     other, _ = await place(Caller(kind="machine", greeting=600))
     actions: dict[str, Any] = {
@@ -35,7 +35,7 @@ async def test_every_pending_thing_finishes_with_session_lost(sim: RelaySimulato
         "connect": await other.connect_async([{"to_number": "+15550009999", "timeout": 600}]),
     }
     assert not any(a.completed for a in actions.values())
-    sim.faults.delay("calling.play", 30, times=1)
+    sim.faults.delay("calling.play", seconds=30, times=1)
     results: dict[str, Any] = {}
 
     async def dial() -> None:

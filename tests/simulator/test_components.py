@@ -185,7 +185,7 @@ async def run_detect(client: RawClient, base: dict[str, Any], control_id: str, d
     ],
 )
 async def test_detect_machine(sim: RelaySimulator, client: RawClient, caller: Caller, expected: list[str]) -> None:
-    sim.phone("+15550000010", caller)
+    sim.phone("+15550000010", caller=caller)
     result = await client.execute("calling.begin", {"tag": "t", "device": {"type": "phone", "params": {"from_number": "+1", "to_number": "+15550000010"}}})
     call_id = result["call_id"]
     await client.call_state(call_id, "answered")
@@ -268,9 +268,9 @@ async def test_tap(sim: RelaySimulator, client: RawClient) -> None:
 
 
 async def test_connect_serial_parallel_and_disconnect(sim: RelaySimulator, client: RawClient) -> None:
-    sim.phone("+1000", busy)
-    sim.phone("+2000", human(answer_after=5))
-    sim.phone("+3000", human(answer_after=1))
+    sim.phone("+1000", caller=busy)
+    sim.phone("+2000", caller=human(answer_after=5))
+    sim.phone("+3000", caller=human(answer_after=1))
     handle, base = await answered_call(sim, client)
     dev = lambda n: {"type": "phone", "params": {"to_number": n, "from_number": "+1555"}}  # noqa: E731
     ringback = [{"type": "ringtone", "params": {"name": "us"}}]
@@ -296,8 +296,8 @@ async def test_connect_serial_parallel_and_disconnect(sim: RelaySimulator, clien
 
 
 async def test_connect_failed_and_peer_hangup(sim: RelaySimulator, client: RawClient) -> None:
-    sim.phone("+1000", busy)
-    sim.phone("+4000", human(hangs_up_after=2))
+    sim.phone("+1000", caller=busy)
+    sim.phone("+4000", caller=human(hangs_up_after=2))
     handle, base = await answered_call(sim, client)
     dev = {"type": "phone", "params": {"to_number": "+1000"}}
     await client.execute("calling.connect", {**base, "devices": [[dev]]})
@@ -312,7 +312,7 @@ async def test_connect_failed_and_peer_hangup(sim: RelaySimulator, client: RawCl
 
 async def test_ending_call_reports_its_components_then_ends_them_and_the_peer(anyio_backend: str) -> None:
     async with RelaySimulator(time_scale=1) as sim, started_client(sim.url, ["office"]) as client:
-        sim.phone("+5000", human(answer_after=0))
+        sim.phone("+5000", caller=human(answer_after=0))
         handle, base = await answered_call(sim, client)
         await client.execute("calling.play", {**base, "control_id": "p", "play": [{"type": "silence", "params": {"duration": 60}}]})
         await client.execute("calling.connect", {**base, "devices": [[{"type": "phone", "params": {"to_number": "+5000"}}]]})

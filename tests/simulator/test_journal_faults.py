@@ -53,7 +53,7 @@ async def test_journal_limit_and_disabled(anyio_backend: str) -> None:
 
 
 async def test_delay_response(sim: RelaySimulator, client: RawClient) -> None:
-    sim.faults.delay("blade.ping", 0.2, times=1)
+    sim.faults.delay("blade.ping", seconds=0.2, times=1)
     with pytest.raises(TimeoutError):
         await client.request("blade.ping", {}, timeout=0.05)
     frame = await client.request("blade.ping", {})
@@ -62,12 +62,12 @@ async def test_delay_response(sim: RelaySimulator, client: RawClient) -> None:
 
 async def test_refuse_command_and_connect(sim: RelaySimulator, client: RawClient) -> None:
     _, base = await answered_call(sim, client)
-    sim.faults.refuse("calling.play", "503", "try later", times=2)
+    sim.faults.refuse("calling.play", code="503", message="try later", times=2)
     for _ in range(2):
         result = await client.execute("calling.play", {**base, "control_id": str(uuid.uuid4()), "play": SILENCE})
         assert result == {"code": "503", "message": "try later"}
     assert (await client.execute("calling.play", {**base, "control_id": "ok", "play": SILENCE}))["code"] == "200"
-    sim.faults.refuse("blade.connect", -32000, "maintenance")
+    sim.faults.refuse("blade.connect", code=-32000, message="maintenance")
     async with open_client(sim.url) as c2:
         frame = await c2.connect()
         assert frame["error"] == {"code": -32000, "message": "maintenance"}
@@ -75,7 +75,7 @@ async def test_refuse_command_and_connect(sim: RelaySimulator, client: RawClient
 
 async def test_drop_before_response_then_resend_same_id(sim: RelaySimulator, client: RawClient) -> None:
     handle, base = await answered_call(sim, client)
-    sim.faults.drop_at("calling.play", "before_response")
+    sim.faults.drop_at("calling.play", stage="before_response")
     request_id = str(uuid.uuid4())
     params = {**base, "control_id": "p", "play": SILENCE}
     await client.send({"jsonrpc": "2.0", "id": request_id, "method": "blade.execute",
@@ -97,13 +97,13 @@ async def test_drop_before_response_then_resend_same_id(sim: RelaySimulator, cli
 
 async def test_drop_on_receive_and_after_response(sim: RelaySimulator) -> None:
     async with started_client(sim.url) as c:
-        sim.faults.drop_at("blade.ping", "on_receive")
+        sim.faults.drop_at("blade.ping", stage="on_receive")
         await c.send({"jsonrpc": "2.0", "id": "x", "method": "blade.ping", "params": {}})
         with anyio.fail_after(5):
             await c.closed.wait()
         assert "x" not in c.responses
     async with started_client(sim.url) as c:
-        sim.faults.drop_at("blade.subscription", "after_response")
+        sim.faults.drop_at("blade.subscription", stage="after_response")
         await c.subscribe()
         with anyio.fail_after(5):
             await c.closed.wait()
@@ -115,7 +115,7 @@ def connect_directions(sim: RelaySimulator) -> list[str]:
 
 @pytest.mark.parametrize("stage", ["on_receive", "before_response"])
 async def test_drop_at_connect_loses_the_answer(sim: RelaySimulator, stage: DropStage) -> None:
-    sim.faults.drop_at("blade.connect", stage)
+    sim.faults.drop_at("blade.connect", stage=stage)
     async with open_client(sim.url) as c:
         with pytest.raises(ConnectionError):
             await c.connect()
@@ -130,7 +130,7 @@ async def test_drop_at_connect_loses_the_answer(sim: RelaySimulator, stage: Drop
 
 
 async def test_drop_at_connect_after_response(sim: RelaySimulator) -> None:
-    sim.faults.drop_at("blade.connect", "after_response")
+    sim.faults.drop_at("blade.connect", stage="after_response")
     async with open_client(sim.url) as c:
         frame = await c.connect()
         assert frame["result"]["session_restored"] is False
@@ -142,12 +142,12 @@ async def test_drop_at_connect_after_response(sim: RelaySimulator) -> None:
 
 @pytest.mark.parametrize("stage", ["on_receive", "before_response", "after_response"])
 async def test_client_retries_a_dropped_connect(sim: RelaySimulator, stage: DropStage) -> None:
-    sim.faults.drop_at("blade.connect", stage)
+    sim.faults.drop_at("blade.connect", stage=stage)
     async with Client(project=sim.project, token=sim.token, host=sim.url, reconnect_base=0.01) as client:
         assert client.connected and client.session.connections == 2
         assert connect_directions(sim).count("in") == 2
         # The same fault on a reconnect: the client tries again and restores its session.
-        sim.faults.drop_at("blade.connect", stage)
+        sim.faults.drop_at("blade.connect", stage=stage)
         assert sim.faults.drop() == 1
         await eventually(
             lambda: client.connected and client.session.connections == 4,

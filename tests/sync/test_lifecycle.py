@@ -35,8 +35,8 @@ def test_new_call_dial_wait_for_and_hangup(sim: Simulator, client: Client) -> No
 
 
 def test_calling_dial_busy_and_no_answer(sim: Simulator, client: Client) -> None:
-    sim.phone("+15557770002", busy)
-    sim.phone("+15557770003", no_answer)
+    sim.phone("+15557770002", caller=busy)
+    sim.phone("+15557770003", caller=no_answer)
     result = client.calling.dial(from_number="+15550000002", to_number="+15557770002")
     assert not result.successful and isinstance(result.call, Call)
     assert result.call.wait_for_ended()
@@ -108,8 +108,8 @@ def test_off_without_callback_removes_all_and_bad_names_are_rejected(place: Plac
 
 @pytest.mark.parametrize("mode", ["blocking", "async"])
 def test_connect_peer_is_the_sync_call_and_disconnect(sim: Simulator, place: Place, mode: str) -> None:
-    sim.phone("+15551110002", busy)
-    sim.phone("+15551110003", Caller(answer_after=0.5))
+    sim.phone("+15551110002", caller=busy)
+    sim.phone("+15551110003", caller=Caller(answer_after=0.5))
     call, _ = place()
     devices = [[{"to_number": "+15551110002", "timeout": 5}, {"to_number": "+15551110003", "from_number": "+15550009999"}]]
     if mode == "blocking":

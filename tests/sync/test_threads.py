@@ -17,7 +17,7 @@ from .conftest import CONTEXT, WAIT, wait_until
 def test_threads_drive_calls_of_one_client_at_once(sim: Simulator, client: Client) -> None:
     n = 8
     for i in range(n):
-        sim.phone(f"+1555888000{i}", human(presses=f"{i}{i}#"))
+        sim.phone(f"+1555888000{i}", caller=human(presses=f"{i}{i}#"))
     results: dict[int, Any] = {}
     errors: list[BaseException] = []
     start = threading.Barrier(n, timeout=WAIT)

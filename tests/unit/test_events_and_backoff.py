@@ -2,7 +2,8 @@ import pytest
 
 import relay_anyio  # noqa: F401 - importing the package declares every event family
 from relay_anyio.events import FAMILIES, Event, event_names
-from relay_anyio.session import reconnect_delay, resolve_url
+from relay_anyio.backoff import reconnect_delay
+from relay_anyio._urls import resolve_url
 from relay_anyio.errors import InvalidArgument
 
 
