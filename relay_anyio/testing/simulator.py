@@ -1,6 +1,6 @@
 """RelaySimulator: a local Relay v2 service for tests, demos and benchmarks.
 
-It speaks the wire protocol of ``PROTOCOL.md`` over a real WebSocket
+It speaks the wire protocol of ``docs/protocol.md`` over a real WebSocket
 (hypercorn, in-process, under asyncio or trio), plays the far end of every
 call from a script (:class:`Caller`), and serves recordings, fax documents
 and an HTTP control API on the same port.
