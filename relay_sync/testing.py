@@ -1,7 +1,7 @@
 """The Relay simulator for blocking code: scripts, notebooks and plain pytest.
 
     with Simulator() as sim, Client(sim.project, sim.token, sim.url) as client:
-        sim.phone("+15551230000", human(presses="42#"))
+        sim.phone("+15551230000", caller=human(presses="42#"))
         result = client.calling.dial(from_number="+15550000000", to_number="+15551230000")
 
 ``Simulator`` runs relay_anyio.testing.RelaySimulator in a portal thread of
