@@ -65,6 +65,14 @@ def _number(value: Any, name: str, default: float | None = None) -> float | None
     return number
 
 
+def _flag(data: dict[str, Any], key: str, default: bool) -> bool:
+    """A JSON true/false (a string such as "false" would otherwise count as true)."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ControlError(400, f"{key} must be true or false; got {value!r}")
+    return value
+
+
 def _caller(data: Any, default: Caller) -> Caller:
     if data is None:
         return default
@@ -174,7 +182,7 @@ class ControlAPI:
             )
             call_ids.append(handle.call_id)
 
-        if not data.get("wait", True):
+        if not _flag(data, "wait", True):
 
             async def place_all() -> None:
                 async with anyio.create_task_group() as tg:
@@ -324,14 +332,17 @@ class ControlAPI:
                 if code is not None and not isinstance(code, (str, int)):
                     raise ControlError(400, "code must be a string or an integer")
                 message = data.get("message", "refused by the simulator (fault injection)")
-                rule = faults.refuse(method, code=code, message=str(message), times=times, session=session)
+                if not isinstance(message, str):
+                    raise ControlError(400, f"message must be a string; got {message!r}")
+                rule = faults.refuse(method, code=code, message=message, times=times, session=session)
                 return {"rule": rule.to_dict()}
             if action == "disconnect":
                 timeout = _number(data.get("timeout"), "timeout", 5.0)
                 return {"disconnected": await faults.disconnect(session, timeout=timeout or 0.0)}
             if action == "ignore_pings":
-                faults.ignore_pings(bool(data.get("enabled", True)), session=session)
-                return {"ignore_pings": bool(data.get("enabled", True))}
+                enabled = _flag(data, "enabled", True)
+                faults.ignore_pings(enabled, session=session)
+                return {"ignore_pings": enabled}
             if action == "forget_sessions":
                 return {"forgotten": faults.forget_sessions()}
             if action == "clear":

@@ -70,3 +70,21 @@ async def test_control_api_rejects_bad_input(sim: RelaySimulator) -> None:
         assert (await http.get("/recordings/missing.wav")).status_code == 404
         assert (await http.get("/fax/missing.pdf")).status_code == 404
         assert (await http.get("/")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, body, named",
+    [
+        ("/control/faults", {"action": "ignore_pings", "enabled": "false"}, "enabled"),
+        ("/control/faults", {"action": "refuse", "method": "calling.play", "message": 5}, "message"),
+        ("/control/inbound", {"count": 1, "wait": "false"}, "wait"),
+    ],
+)
+async def test_control_api_takes_json_types_as_the_python_api_does(
+    sim: RelaySimulator, path: str, body: dict[str, object], named: str
+) -> None:
+    """A string where JSON true/false belongs is refused (it would count as true), not guessed at."""
+    async with httpx.AsyncClient(base_url=sim.http_url) as http:
+        r = await http.post(path, json=body)
+    assert r.status_code == 400 and named in r.json()["error"], r.text
+    assert not sim.faults.rules and not sim._ignore_new_pings  # nothing was set up
