@@ -238,8 +238,8 @@ def connects_in(sim: RelaySimulator) -> list[JournalEntry]:
 class ConnectDropper:
     """Drop the socket as the simulator writes its ``blade.connect`` answer.
 
-    The simulator's ``drop_at`` covers ``blade.execute``/``blade.subscription``/
-    ``blade.ping`` but not ``blade.connect``; this wraps the journal, which
+    An independent hook beside the simulator's ``drop_at("blade.connect")``
+    (which it predates): it wraps the journal, which
     records a frame in before handling it and a frame out right before
     writing it. ``before_response``: the socket is closed as the request
     arrives, so the session is made (or restored) on the server but its
