@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,6 +29,21 @@ def pytest_configure(config: pytest.Config) -> None:
 def backend(request: pytest.FixtureRequest) -> str:
     """The event loop of the Client's portal thread."""
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt in the main thread, as in a terminal.
+
+    The Ctrl-C tests press it with ``_thread.interrupt_main()``, which does
+    nothing where SIGINT is ignored: in a suite started as a background job
+    (how CI may run it) the process inherits SIG_IGN.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(autouse=True)
