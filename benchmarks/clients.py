@@ -486,18 +486,8 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
         deadline = time.monotonic() + args.timeout
         outcome = "ok"
         while not progress.complete:
-            if time.monotonic() > deadline:
-                outcome = "timeout"
-                break
-            try:
-                if backlog:
-                    batch = backlog[:]
-                    backlog.clear()
-                else:
-                    with anyio.fail_after(args.stall):
-                        batch = await read_texts()
-            except TimeoutError:
-                outcome = "stalled"
+            batch, outcome = await _next_batch(backlog, read_texts, deadline, args.stall)
+            if batch is None:
                 break
             out: list[str] = []
             for text in batch:
@@ -559,6 +549,24 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
     )
 
 
+async def _next_batch(
+    backlog: list[str], read_texts: Callable[[], Awaitable[list[str]]], deadline: float, stall: float,
+) -> tuple[list[str] | None, str]:
+    """The floor's next frames: what an earlier read left over, else one read;
+    (None, why) once past ``deadline`` or after ``stall`` seconds of silence."""
+    if time.monotonic() > deadline:
+        return None, "timeout"
+    if backlog:
+        batch = backlog[:]
+        backlog.clear()
+        return batch, "ok"
+    try:
+        with anyio.fail_after(stall):
+            return await read_texts(), "ok"
+    except TimeoutError:
+        return None, "stalled"
+
+
 async def _floor_events(
     args: argparse.Namespace, meter: Meter, progress: Progress, http: Any, proto: str,
     read_texts: Callable[[], Awaitable[list[str]]], write: Callable[[list[str]], Awaitable[None]], backlog: list[str],
@@ -572,17 +580,9 @@ async def _floor_events(
     answered = False
     deadline = time.monotonic() + args.timeout
     while not progress.complete:
-        if time.monotonic() > deadline:
-            return "timeout"
-        try:
-            if backlog:
-                batch = backlog[:]
-                backlog.clear()
-            else:
-                with anyio.fail_after(args.stall):
-                    batch = await read_texts()
-        except TimeoutError:
-            return "stalled"
+        batch, outcome = await _next_batch(backlog, read_texts, deadline, args.stall)
+        if batch is None:
+            return outcome
         out: list[str] = []
         for text in batch:
             message = loads(text)

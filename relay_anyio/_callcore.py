@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import anyio
 
 from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, InvalidArgumentType
 from .events import Event, EventFamily, event_names
+from ._tasks import run_callback
 from .protocol import CommandResult, new_id
 from .wire import CALL_STATES
 
@@ -193,20 +194,13 @@ class CallCore:
         return self
 
     def _emit(self, listeners: list[tuple[Callback, bool]], name: str, event: Event) -> None:
+        spawn = self._calling._spawn
         for callback, wants_arg in tuple(listeners):
-            try:
-                outcome = callback(event) if wants_arg else callback()
-            except Exception:
-                log.exception("call %s: %r callback raised", self.id, name)
-                continue
-            if outcome is not None and inspect.isawaitable(outcome):
-                self._calling._spawn(self._await_callback, name, outcome)
-
-    async def _await_callback(self, name: str, outcome: Awaitable[Any]) -> None:
-        try:
-            await outcome
-        except Exception:
-            log.exception("call %s: %r callback raised", self.id, name)
+            what = f"call {self.id}: {name!r} callback"
+            if wants_arg:
+                run_callback(spawn, what, callback, event)
+            else:
+                run_callback(spawn, what, callback)
 
     # -- events -------------------------------------------------------------------------
 

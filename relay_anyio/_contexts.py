@@ -11,12 +11,12 @@ raises is logged.
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import addresses
+from ._tasks import run_callback
 from .errors import InvalidArgumentType
 
 if TYPE_CHECKING:
@@ -74,19 +74,8 @@ class ContextHandlers:
             log.debug("%s on context %r with no handler dropped", self._what, context)
             return
         for handler in handlers:
-            try:
-                outcome = handler(arg)
-            except Exception:
-                log.exception("%s handler raised", self._what)
-                continue
-            if inspect.isawaitable(outcome):
-                if self._client._tg is None and inspect.iscoroutine(outcome):
-                    outcome.close()  # the client is closing: nothing will run it
-                    continue
-                self._client._spawn(self._finish, outcome)
+            run_callback(self._client._spawn, f"{self._what} handler on context {context!r}", handler, arg)
 
-    async def _finish(self, outcome: Awaitable[Any]) -> None:
-        try:
-            await outcome
-        except Exception:
-            log.exception("%s handler raised", self._what)
+    def handlers(self, context: Any) -> list[Callable[[Any], Any]]:
+        """The handlers registered for ``context`` (none: an empty list)."""
+        return list(self._by_context.get(context, ())) if isinstance(context, str) else []

@@ -16,18 +16,42 @@ code whose failure must not bring the client down.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
 import anyio
 
-__all__ = ["TaskPool"]
+__all__ = ["TaskPool", "run_callback"]
 
 log = logging.getLogger("relay_anyio.tasks")
 
 Start = Callable[..., Coroutine[Any, Any, Any]]
+Spawn = Callable[..., None]
+
+
+def run_callback(spawn: Spawn, what: str, callback: Callable[..., Any], *args: Any) -> None:
+    """Call a user's ``callback(*args)`` now; an async one's awaitable then runs in
+    a task of its own (``spawn``), so a slow callback never holds up the
+    event that called it. Whatever it raises is logged with ``what`` (which
+    callback, for which call or context), never raised.
+    """
+    try:
+        outcome = callback(*args)
+    except Exception:
+        log.exception("%s raised", what)
+        return
+    if outcome is not None and inspect.isawaitable(outcome):
+        spawn(_settle, what, outcome)
+
+
+async def _settle(what: str, outcome: Awaitable[Any]) -> None:
+    try:
+        await outcome
+    except Exception:
+        log.exception("%s raised", what)
 
 
 async def _run(scope: anyio.CancelScope, fn: Start, args: tuple[Any, ...]) -> None:

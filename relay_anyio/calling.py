@@ -12,9 +12,9 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from . import commands, wire
+from ._contexts import ContextHandlers
 from .call import Call
 from .components import DialResult
-from .errors import InvalidArgument, InvalidArgumentType
 from .events import FAMILIES, EventFamily
 from .protocol import RelayEvent, obj
 
@@ -40,7 +40,7 @@ class Calling:
         self._client = client
         self._by_id: dict[str, Call] = {}
         self._by_tag: dict[str, Call] = {}
-        self._handlers: dict[str, list[InboundHandler]] = {}
+        self._handlers = ContextHandlers(client, "inbound call")
 
     @property
     def _session(self) -> Session:
@@ -58,7 +58,7 @@ class Calling:
     @property
     def contexts(self) -> list[str]:
         """The contexts this client receives inbound calls on."""
-        return list(self._handlers)
+        return self._handlers.contexts
 
     def new_call(
         self,
@@ -98,24 +98,7 @@ class Calling:
         own, so a slow handler never holds up other calls. Returns whether
         the service accepted the contexts.
         """
-        if isinstance(contexts, str):
-            contexts = [contexts]
-        names = [commands.text("contexts[]", c) for c in contexts]
-        if not names:
-            raise InvalidArgument("contexts", contexts, "one or more context names")
-        if not callable(handler):
-            raise InvalidArgumentType("handler", handler, "a callable taking the Call")
-        new = [c for c in names if c not in self._handlers]
-        for name in names:
-            self._handlers.setdefault(name, []).append(handler)
-        if not new:
-            return True
-        response = await self._session.receive_contexts(new)
-        if not response.successful:
-            for name in new:
-                self._handlers.pop(name, None)
-            log.error("receive %s refused: %s %s", new, response.code, response.message)
-        return response.successful
+        return await self._handlers.add(contexts, handler, "the Call")
 
     # -- driven by the session --------------------------------------------------
 
@@ -246,7 +229,7 @@ class Calling:
             state=state or "created",
         )
         self._bind(call)
-        handlers = self._handlers.get(context)
+        handlers = self._handlers.handlers(context)
         if not handlers:
             log.warning("inbound call %s on context %r with no handler", call_id, context)
             return

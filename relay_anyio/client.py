@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import ssl
 from collections.abc import Callable, Coroutine
@@ -164,6 +165,9 @@ class Client:
     def _spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         if self._tg is None:
             log.warning("client closed: %s not started", getattr(fn, "__name__", fn))
+            for arg in args:
+                if inspect.iscoroutine(arg):
+                    arg.close()  # nothing will await it
             return
         self._tasks.spawn(fn, *args)
 

@@ -153,3 +153,18 @@ async def test_a_fresh_session_ends_a_wait_for_delivery() -> None:
             with anyio.fail_after(10):
                 delivery = await result.wait_for_delivery(timeout=60)
     assert not delivery.successful and delivery.error == "session lost"
+
+
+async def test_a_cancelled_wait_for_delivery_leaves_nothing_waiting() -> None:
+    async with RelaySimulator(time_scale=1) as slow:  # states 0.2 s apart: still waiting when cancelled
+        async with Client(slow.project, slow.token, slow.url, timeout=5) as client:
+            result = await client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+            with anyio.CancelScope() as scope:
+                scope.cancel()  # cancelled at its first checkpoint
+                await result.wait_for_delivery(timeout=60)
+            assert scope.cancelled_caught
+            assert not client.messaging._waiters.get(str(result.message_id))  # the wait left no waiter behind
+            # and a later wait still gets the final state
+            with anyio.fail_after(10):
+                delivery = await result.wait_for_delivery(timeout=60)
+    assert delivery.successful and delivery.state == "delivered"

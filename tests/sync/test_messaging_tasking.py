@@ -53,3 +53,33 @@ def test_tasks_over_rest_reach_a_blocking_handler(sim: Simulator, client: Client
     assert sim.deliver_task(CONTEXT, message={"n": 3})
     assert inbox.get(timeout=WAIT) == {"n": 3}
     assert inbox.empty()
+
+
+@pytest.mark.sim_time_scale(1)  # states 0.2 s apart: the wait is on when the client closes
+def test_closing_the_client_wakes_a_blocked_wait_for_delivery(sim: Simulator, backend: str) -> None:
+    outcome: queue.Queue[Any] = queue.Queue()
+    with Client(sim.project, sim.token, sim.url, backend=backend, timeout=WAIT) as client:
+        result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+        waiter = threading.Thread(target=lambda: outcome.put(result.wait_for_delivery(timeout=60)))
+        waiter.start()
+        sim.journal.wait_for(event="messaging.state", count=1, timeout=WAIT)
+    waiter.join(WAIT)
+    delivery = outcome.get(timeout=WAIT)
+    assert not delivery.successful and delivery.error == "client closed"
+
+
+@pytest.mark.sim_time_scale(1)
+def test_ctrl_c_in_a_blocking_wait_for_delivery_leaves_nothing_waiting(sim: Simulator, client: Client) -> None:
+    import _thread
+
+    result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+    def press_once_waiting() -> None:
+        sim.journal.wait_for(event="messaging.state", count=1, timeout=WAIT)
+        _thread.interrupt_main()
+
+    presser = threading.Thread(target=press_once_waiting)
+    presser.start()
+    with pytest.raises(KeyboardInterrupt):
+        result.wait_for_delivery(timeout=60)
+    presser.join(WAIT)
+    assert not client._async.messaging._waiters.get(str(result.message_id))  # type: ignore[union-attr]
