@@ -55,26 +55,28 @@ def test_tasks_over_rest_reach_a_blocking_handler(sim: Simulator, client: Client
     assert inbox.empty()
 
 
-@pytest.mark.sim_time_scale(1)  # states 0.2 s apart: the wait is on when the client closes
+@pytest.mark.sim_time_scale(5)  # states 1 s apart: the wait is on when the second comes
 def test_closing_the_client_wakes_a_blocked_wait_for_delivery(sim: Simulator, backend: str) -> None:
     outcome: queue.Queue[Any] = queue.Queue()
     with Client(sim.project, sim.token, sim.url, backend=backend, timeout=WAIT) as client:
         result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
         waiter = threading.Thread(target=lambda: outcome.put(result.wait_for_delivery(timeout=60)))
         waiter.start()
-        sim.journal.wait_for(event="messaging.state", count=1, timeout=WAIT)
+        sim.journal.wait_for(event="messaging.state", count=2, timeout=WAIT)  # a second after the wait began
     waiter.join(WAIT)
     delivery = outcome.get(timeout=WAIT)
     assert not delivery.successful and delivery.error == "client closed"
 
 
-@pytest.mark.sim_time_scale(1)
+@pytest.mark.sim_time_scale(5)  # states 1 s apart: the wait is on when the second comes
 def test_ctrl_c_in_a_blocking_wait_for_delivery_leaves_nothing_waiting(sim: Simulator, client: Client) -> None:
     import _thread
 
     result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
     def press_once_waiting() -> None:
-        sim.journal.wait_for(event="messaging.state", count=1, timeout=WAIT)
+        # The first state may be out before this thread starts; the second comes
+        # a second later, when the main thread is long blocked in the wait.
+        sim.journal.wait_for(event="messaging.state", count=2, timeout=WAIT)
         _thread.interrupt_main()
 
     presser = threading.Thread(target=press_once_waiting)
