@@ -26,6 +26,7 @@ import anyio
 from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, InvalidArgumentType
 from .events import Event, EventFamily, event_names
 from ._tasks import run_callback
+from ._wakeup import Waiters, Wakeup, join, leave, wake_all
 from .protocol import CommandResult, new_id
 from .wire import CALL_STATES
 
@@ -103,7 +104,7 @@ class CallCore:
         # flight at once, and each object less is one the collector skips.
         self._seen = _BIT.get(state, 0) if state else 0
         self._state_params: dict[str, dict[str, Any]] | None = None
-        self._waiters: list[anyio.Event] | None = None
+        self._waiters: Waiters = None  # the wake-ups of state waits (see _wait_until)
         self._actions: dict[str, Action[Any]] | None = None
         self._connect: Action[Any] | None = None
         self._peer: CallCore | None = None
@@ -271,9 +272,7 @@ class CallCore:
     # -- waiting for states ---------------------------------------------------------------
 
     def _wake(self) -> None:
-        if self._waiters:
-            for waiter in self._waiters:
-                waiter.set()
+        wake_all(self._waiters)
 
     def _mark_seen(self, *states: str) -> None:
         for state in states:
@@ -309,15 +308,12 @@ class CallCore:
                 return True
             if self._gone is not None or not possible():
                 return False
-            waiter = anyio.Event()
-            if self._waiters is None:
-                self._waiters = []
-            self._waiters.append(waiter)
+            wakeup = self._new_wakeup()
+            self._waiters = join(self._waiters, wakeup)
             try:
-                await waiter.wait()
+                await wakeup
             finally:
-                if self._waiters is not None:
-                    self._waiters.remove(waiter)
+                self._waiters = leave(self._waiters, wakeup)
 
     # -- the end of everything ---------------------------------------------------------------
 
@@ -348,6 +344,11 @@ class CallCore:
     @property
     def _session(self) -> Session:
         return self._calling._session
+
+    @property
+    def _new_wakeup(self) -> Callable[[], Wakeup]:
+        """The backend's wake-up constructor (works after the client closed, too)."""
+        return self._calling._client.session.new_wakeup
 
     @property
     def _command_timeout(self) -> float:

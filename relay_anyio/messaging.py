@@ -20,6 +20,7 @@ import attrs
 
 from . import addresses, commands, wire
 from ._contexts import ContextHandlers
+from ._wakeup import Wakeup, wake
 from .errors import InvalidArgument
 from .protocol import RelayEvent
 from .results import Result
@@ -127,10 +128,10 @@ def not_sent(result: Result) -> DeliveryResult | None:
 class _Waiter:
     __slots__ = ("done", "message_id", "reason")
 
-    def __init__(self, message_id: str, reason: str | None) -> None:
+    def __init__(self, message_id: str, reason: str | None, done: Wakeup) -> None:
         self.message_id = message_id
         self.reason = reason  # why the wait ended without a final state
-        self.done = anyio.Event()
+        self.done = done
 
 
 class Messaging:
@@ -220,12 +221,15 @@ class Messaging:
         """
         commands.text("message_id", message_id)
         limit = commands.number("timeout", timeout, minimum=0)
-        waiter = _Waiter(message_id, self._closed)
+        new_wakeup = self._client.session.new_wakeup
+        waiter = _Waiter(message_id, self._closed, new_wakeup())
         self._waiters.setdefault(message_id, set()).add(waiter)
         try:
             with anyio.move_on_after(limit):
                 while not self._ended(message_id) and waiter.reason is None:
-                    await waiter.done.wait()
+                    if waiter.done.done():
+                        waiter.done = new_wakeup()
+                    await waiter.done
         finally:
             waiters = self._waiters.get(message_id)
             if waiters is not None:
@@ -267,7 +271,7 @@ class Messaging:
                 self._latest.popitem(last=False)
             if params.get("message_state") in wire.MESSAGE_FINAL_STATES:
                 for waiter in self._waiters.get(message_id, ()):
-                    waiter.done.set()
+                    wake(waiter.done)
         if self._states.wants(context):
             self._states.run(context, Message.from_params(params))
 
@@ -285,4 +289,4 @@ class Messaging:
         for waiters in self._waiters.values():
             for waiter in waiters:
                 waiter.reason = reason
-                waiter.done.set()
+                wake(waiter.done)

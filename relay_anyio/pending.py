@@ -64,8 +64,9 @@ class Command:
     def expire(self) -> None:
         """Its deadline passed (the I/O layer's timer calls this): wake the waiter."""
         self.expired = True
-        if self.waiter is not None:
-            self.waiter.set()
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     @property
     def settled(self) -> bool:

@@ -33,6 +33,7 @@ import httpx
 from anyio.abc import TaskGroup, TaskStatus
 from httpx_ws import HTTPXWSException, aconnect_ws
 
+from . import _wakeup
 from . import protocol as p
 from ._groups import first_error, plain_errors
 from ._deadlines import Deadlines
@@ -59,10 +60,8 @@ FIRST_CONNECT_TRIES = 3
 
 
 def _wake(command: Command) -> None:
-    """A command settled: its waiter (an anyio.Event, see Session.submit) wakes."""
-    waiter = command.waiter
-    if waiter is not None:
-        waiter.set()
+    """A command settled, expired or lost its connection: its waiter (a wake-up, see Session.submit) wakes."""
+    _wakeup.wake(command.waiter)
 
 
 class Session:
@@ -114,6 +113,7 @@ class Session:
         )
         self.connections = 0  # how many sockets were opened (1 = never reconnected)
         self._deadlines = Deadlines()  # command timeouts, one timer for all
+        self.new_wakeup: Callable[[], _wakeup.Wakeup] = _wakeup.new  # the backend's own, once run() starts
         self._ready = anyio.Event()
         self._progress = anyio.Event()  # the handshake moved on
         self._writer: FrameWriter | None = None
@@ -198,7 +198,7 @@ class Session:
             raise self._fatal or ConnectionClosed("the client is closed")
         if len(blade.pending) >= self.max_pending:
             raise RelayError(f"too many commands waiting ({self.max_pending}); raise max_pending or slow down")
-        command = Command(method, params, call_id, waiter=anyio.Event())
+        command = Command(method, params, call_id, waiter=self.new_wakeup())
         blade.submit(command)
         if command.gen is None:
             command.queued_at = anyio.current_time()
@@ -232,14 +232,17 @@ class Session:
                 self._flush()
                 continue
             command.expired = False
+            waiter = command.waiter
+            if waiter.done():  # its last wait was cancelled
+                waiter = command.waiter = self.new_wakeup()
             deadline = self._deadlines.call_at(command.sent_at + limit, command.expire)
             try:
-                await command.waiter.wait()
+                await waiter
             finally:
                 self._deadlines.cancel(deadline)
             if command.settled:
                 continue
-            command.waiter = anyio.Event()  # woken by a lost connection or the deadline: wait again
+            command.waiter = self.new_wakeup()  # woken by a lost connection or the deadline: wait again
             if command.expired:
                 if self._last_rx < command.sent_at and not command.silent_retry and self.connected:
                     # Nothing at all came back since we sent it: a slow server
@@ -247,7 +250,7 @@ class Session:
                     # and re-send (once) instead of losing the command.
                     command.silent_retry = True
                     alive = await self._link_alive()
-                    if command.waiter.is_set():
+                    if command.waiter.done():
                         continue
                     if not alive:
                         log.warning("no frame received for %.1f s after %s: reconnecting", limit, command.method)
@@ -295,8 +298,8 @@ class Session:
             if self._ready.is_set():
                 self._ready = anyio.Event()
             for command in self.blade.pending:
-                if command.gen is not None and command.waiter is not None:
-                    command.waiter.set()  # sent: its waiter waits for the session to come back
+                if command.gen is not None:
+                    _wakeup.wake(command.waiter)  # sent: its waiter waits for the session to come back
             if state is State.DISCONNECTING and self._conn_tg is not None and self._conn_lost is not None:
                 self._conn_tg.start_soon(self._close_if_left_open, self._conn_lost)
 
@@ -304,6 +307,7 @@ class Session:
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """Connect, then keep the session up until cancelled or closed."""
+        self.new_wakeup = _wakeup.factory()
         with plain_errors():
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._deadlines.run)  # command timeouts, also while disconnected
@@ -472,11 +476,11 @@ class Session:
     async def _ping(self) -> None:
         """One ``blade.ping``: returns when answered; CommandTimeout after ``timeout``, SocketClosed if the link goes."""
         command = self.blade.ping(time.time())
-        command.waiter = anyio.Event()
+        waiter = command.waiter = self.new_wakeup()
         try:
             self._flush()
             with anyio.move_on_after(self.timeout):
-                await command.waiter.wait()
+                await waiter
             if command.response is None:
                 if command.settled:
                     raise SocketClosed("connection lost while waiting for blade.ping")

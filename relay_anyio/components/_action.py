@@ -38,6 +38,7 @@ from typing import (
 
 import anyio
 
+from .. import _wakeup
 from ..events import Event, EventFamily
 from ..protocol import CommandResult, new_id
 from ..results import Result, StopResult
@@ -118,7 +119,7 @@ class Action(Generic[R]):
         self._successful = False
         self._event: Event | None = None
         self._error: str | None = None
-        self._done: anyio.Event | None = None  # made when someone waits before it is over
+        self._done: _wakeup.Waiters = None  # the wake-ups of whoever waits for its end
         self._waited = _WAITING.get()
 
     def __repr__(self) -> str:
@@ -196,9 +197,12 @@ class Action(Generic[R]):
 
     async def _until_done(self) -> None:
         if not self.completed:
-            if self._done is None:
-                self._done = anyio.Event()
-            await self._done.wait()
+            wakeup = self.call._new_wakeup()
+            self._done = _wakeup.join(self._done, wakeup)
+            try:
+                await wakeup
+            finally:
+                self._done = _wakeup.leave(self._done, wakeup)
 
     def _register(self) -> None:
         if self.call._actions is None:
@@ -221,8 +225,7 @@ class Action(Generic[R]):
             self.state = "failed"  # as the official SDK: ended without an event of its own
         if error is not None:
             self._error = error
-        if self._done is not None:
-            self._done.set()
+        _wakeup.wake_all(self._done)
         self._unregister()
 
     def _end(self, reason: str) -> None:
@@ -276,6 +279,7 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
             action = await start(self, *args, **kwargs)
         finally:
             _WAITING.reset(token)
+            del token  # not kept alive for the whole wait
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
                 await action._until_done()

@@ -16,6 +16,7 @@ import attrs
 
 from .. import commands
 from .._callcore import CLOSED_ERRORS, RANK, CallCore
+from .._wakeup import Waiters, join, leave, wake_all
 from ..errors import InvalidArgument
 from ..events import EventFamily
 from ..protocol import CommandResult
@@ -58,12 +59,13 @@ class HangupResult(Result):
 
 
 class _Answering:
-    """One ``calling.answer`` in flight, shared by concurrent ``answer()`` calls."""
+    """One ``calling.answer`` in flight, shared by concurrent ``answer()`` calls
+    (``waiters``: the wake-ups of the calls that wait for the first one's answer)."""
 
-    __slots__ = ("done", "response")
+    __slots__ = ("waiters", "response")
 
     def __init__(self) -> None:
-        self.done = anyio.Event()
+        self.waiters: Waiters = None
         self.response: CommandResult | None = None
 
 
@@ -91,9 +93,14 @@ class LifecycleMethods(CallCore):
                 shared.response = await self._execute(ANSWER, {})
             finally:
                 self._answering = None
-                shared.done.set()
+                wake_all(shared.waiters)
         else:
-            await shared.done.wait()
+            wakeup = self._new_wakeup()
+            shared.waiters = join(shared.waiters, wakeup)
+            try:
+                await wakeup
+            finally:
+                shared.waiters = leave(shared.waiters, wakeup)
             if shared.response is None:  # that answer() was cancelled before it was answered
                 return await self.answer()
         response = shared.response

@@ -34,6 +34,7 @@ from relay_anyio import (
     TapAction,
 )
 from relay_anyio.errors import RemoteProtocolError
+from relay_anyio import _wakeup
 from relay_anyio.pending import Command
 
 from ..helpers import eventually
@@ -307,7 +308,7 @@ def session_with_calls(max_frame_size: int = 64 * 1024) -> tuple[Client, Any]:
 
 
 def add_pending(session: Any, rpc_id: str = "pending-1") -> Command:
-    pending = Command("calling.play", {}, None, waiter=anyio.Event())
+    pending = Command("calling.play", {}, None, waiter=_wakeup.new())
     pending.id = rpc_id
     session.blade.pending.add(pending)
     return pending
@@ -342,7 +343,7 @@ async def test_on_frame_survives_anything(capture: _Capture, ledger: Ledger) -> 
         # Never a stuck waiter: the real answer still reaches the pending command.
         if pending.response is None:
             session.blade.receive(json.dumps({"jsonrpc": "2.0", "id": "pending-1", "result": {"result": {"code": "200"}}}))
-        assert pending.waiter.is_set() and pending.response is not None
+        assert pending.waiter.done() and not pending.waiter.cancelled() and pending.response is not None
         p.parse_execute_result(pending.response)
         session.blade.pending.discard(pending)
 
