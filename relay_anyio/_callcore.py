@@ -25,7 +25,7 @@ import anyio
 
 from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, InvalidArgumentType
 from .events import Event, EventFamily, event_names
-from ._tasks import run_callback
+from ._tasks import Label, run_callback
 from ._wakeup import Waiters, Wakeup, join, leave, wake_all
 from .protocol import CommandResult, new_id
 from .wire import CALL_STATES
@@ -195,13 +195,13 @@ class CallCore:
         return self
 
     def _emit(self, listeners: list[tuple[Callback, bool]], name: str, event: Event) -> None:
-        spawn = self._calling._spawn
+        start = self._calling._start
         for callback, wants_arg in tuple(listeners):
-            what = f"call {self.id}: {name!r} callback"
+            what = Label("call %s: %r callback", self.id, name)
             if wants_arg:
-                run_callback(spawn, what, callback, event)
+                run_callback(start, what, callback, event)
             else:
-                run_callback(spawn, what, callback)
+                run_callback(start, what, callback)
 
     # -- events -------------------------------------------------------------------------
 

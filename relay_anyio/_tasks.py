@@ -24,19 +24,20 @@ from typing import Any
 
 import anyio
 
-__all__ = ["TaskPool", "run_callback"]
+__all__ = ["Label", "TaskPool", "run_callback"]
 
 log = logging.getLogger("relay_anyio.tasks")
 
 Start = Callable[..., Coroutine[Any, Any, Any]]
-Spawn = Callable[..., None]
+# start(what, awaitable): run ``awaitable`` in a task of its own; ``what`` names it in the log.
+Spawn = Callable[[object, Awaitable[Any]], None]
 
 
-def run_callback(spawn: Spawn, what: str, callback: Callable[..., Any], *args: Any) -> None:
+def run_callback(start: Spawn, what: object, callback: Callable[..., Any], *args: Any) -> None:
     """Call a user's ``callback(*args)`` now; an async one's awaitable then runs in
-    a task of its own (``spawn``), so a slow callback never holds up the
+    a task of its own (``start``), so a slow callback never holds up the
     event that called it. Whatever it raises is logged with ``what`` (which
-    callback, for which call or context), never raised.
+    callback, for which call or context; formatted only then), never raised.
     """
     try:
         outcome = callback(*args)
@@ -44,24 +45,37 @@ def run_callback(spawn: Spawn, what: str, callback: Callable[..., Any], *args: A
         log.exception("%s raised", what)
         return
     if outcome is not None and inspect.isawaitable(outcome):
-        spawn(_settle, what, outcome)
+        start(what, outcome)
 
 
-async def _settle(what: str, outcome: Awaitable[Any]) -> None:
+async def _run(scope: anyio.CancelScope, what: object, awaitable: Awaitable[Any]) -> None:
+    if scope.cancel_called:  # cancelled before it started: it never runs
+        _close(awaitable)
+        return
     try:
-        await outcome
+        with scope:
+            await awaitable
     except Exception:
         log.exception("%s raised", what)
 
 
-async def _run(scope: anyio.CancelScope, fn: Start, args: tuple[Any, ...]) -> None:
-    if scope.cancel_called:  # cancelled before it started: it never runs
-        return
-    try:
-        with scope:
-            await fn(*args)
-    except Exception:
-        log.exception("task %s raised", getattr(fn, "__qualname__", fn))
+def _close(awaitable: Awaitable[Any]) -> None:
+    """A coroutine that will never run is closed (no "never awaited" warning)."""
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
+
+
+class Label:
+    """``what`` for the log, formatted only if it is logged: ``Label("call %s: %r callback", id, name)``."""
+
+    __slots__ = ("_format", "_args")
+
+    def __init__(self, format: str, *args: Any) -> None:
+        self._format = format
+        self._args = args
+
+    def __str__(self) -> str:
+        return self._format % self._args
 
 
 class TaskPool:
@@ -90,13 +104,22 @@ class TaskPool:
         """Start ``fn(*args)`` now; returns its cancel scope (cancel it to stop the task alone)."""
         if self._closing:
             raise RuntimeError("the task pool is closed")
+        return self.start(Label("task %s", getattr(fn, "__qualname__", fn)), fn(*args))
+
+    def start(self, what: object, awaitable: Awaitable[Any]) -> anyio.CancelScope:
+        """Run ``awaitable`` in a task of its own, now; ``what`` names it if it
+        raises. Returns its cancel scope (cancel it to stop the task alone).
+        A closed pool raises RuntimeError and closes the coroutine."""
+        if self._closing:
+            _close(awaitable)
+            raise RuntimeError("the task pool is closed")
         scope = anyio.CancelScope()
         if self._loop is not None:
-            task = self._loop.create_task(_run(scope, fn, args))
+            task = self._loop.create_task(_run(scope, what, awaitable))
             self._running[task] = scope
             task.add_done_callback(self._running.pop)
         else:
-            self._nursery.start_soon(_run, scope, fn, args)
+            self._nursery.start_soon(_run, scope, what, awaitable)
         return scope
 
     async def __aexit__(

@@ -6,13 +6,13 @@ scanning live calls, so an event costs the same with 10 or 20,000 calls.
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from . import commands, wire
 from ._contexts import ContextHandlers
+from ._tasks import Label, run_callback
 from .call import Call
 from .components import DialResult
 from .events import FAMILIES, EventFamily
@@ -197,8 +197,8 @@ class Calling:
         self._bind(call)
         return call
 
-    def _spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
-        self._client._spawn(fn, *args)
+    def _start(self, what: object, awaitable: Awaitable[Any]) -> None:
+        self._client._start(what, awaitable)
 
     # -- inbound ----------------------------------------------------------------------
 
@@ -234,12 +234,4 @@ class Calling:
             log.warning("inbound call %s on context %r with no handler", call_id, context)
             return
         for handler in handlers:
-            self._spawn(self._run_handler, handler, call)
-
-    async def _run_handler(self, handler: InboundHandler, call: Call) -> None:
-        try:
-            outcome = handler(call)
-            if inspect.isawaitable(outcome):
-                await outcome
-        except Exception:
-            log.exception("inbound handler for call %s raised", call.id)
+            run_callback(self._start, Label("inbound handler for call %s", call_id), handler, call)

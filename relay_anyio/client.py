@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import ssl
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -162,12 +162,12 @@ class Client:
             )
         return self._session
 
-    def _spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
+    def _start(self, what: object, awaitable: Awaitable[Any]) -> None:
+        """Run ``awaitable`` (a handler's, a callback's) in a light task; ``what`` names it in the log."""
         if self._tg is None:
-            log.warning("client closed: %s not started", getattr(fn, "__name__", fn))
-            for arg in args:
-                if inspect.iscoroutine(arg):
-                    arg.close()  # nothing will await it
+            log.warning("client closed: %s not started", what)
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # nothing will await it
             return
-        self._tasks.spawn(fn, *args)
+        self._tasks.start(what, awaitable)
 

@@ -206,3 +206,33 @@ async def test_asyncio_timeout_and_taskgroup_stop_the_component(sim: RelaySimula
             group.create_task(fail_soon())
     assert len(sim.journal.commands("calling.record.stop")) == 1
     await eventually(lambda: all(c.finished for c in handle.components.values()), what="components over")
+
+
+
+@pytest.mark.time_scale(1)
+async def test_one_of_two_waits_on_an_action_cancelled_the_other_still_gets_its_end(
+    sim: RelaySimulator, place: Place
+) -> None:
+    call, _ = await place()
+    action = await call.play_silence_async(duration=600)
+    results: list[Any] = []
+    cancelled = anyio.CancelScope()
+
+    async def wait(into: list[Any]) -> None:
+        into.append(await action.wait())
+
+    async def wait_cancelled() -> None:
+        with cancelled:
+            await action.wait()
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(wait, results)
+            tg.start_soon(wait_cancelled)
+            await anyio.wait_all_tasks_blocked()
+            cancelled.cancel()
+            await anyio.wait_all_tasks_blocked()
+            assert cancelled.cancelled_caught and not results and not action.completed
+            assert (await action.stop()).successful
+    assert len(results) == 1 and action.completed and results[0] is not None
+    assert action._done is None  # no wake-up left behind
