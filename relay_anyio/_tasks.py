@@ -81,12 +81,13 @@ class Label:
 class TaskPool:
     """``async with TaskPool() as pool: pool.spawn(fn, *args)``; see the module docstring."""
 
-    __slots__ = ("_nursery", "_nursery_cm", "_running", "_closing", "_loop")
+    __slots__ = ("_nursery", "_nursery_cm", "_running", "_forget", "_closing", "_loop")
 
     def __init__(self) -> None:
         self._nursery: Any = None  # trio
         self._nursery_cm: Any = None
         self._running: dict[asyncio.Task[None], anyio.CancelScope] = {}  # asyncio
+        self._forget = self._running.pop  # one bound method for every task's done-callback
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -117,7 +118,7 @@ class TaskPool:
         if self._loop is not None:
             task = self._loop.create_task(_run(scope, what, awaitable))
             self._running[task] = scope
-            task.add_done_callback(self._running.pop)
+            task.add_done_callback(self._forget)
         else:
             self._nursery.start_soon(_run, scope, what, awaitable)
         return scope

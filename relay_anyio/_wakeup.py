@@ -106,10 +106,12 @@ def wake(wakeup: Wakeup | None) -> None:
 
 
 def join(waiters: Waiters, wakeup: Wakeup) -> Waiters:
-    """``waiters`` with ``wakeup`` added."""
-    if waiters is None:
+    """``waiters`` with ``wakeup`` added, and without those done (woken, or their
+    wait cancelled): waiters that never ``leave()`` are bounded by those still waiting."""
+    if waiters is None or (type(waiters) is not list and waiters.done()):
         return wakeup
     if type(waiters) is list:
+        waiters[:] = [w for w in waiters if not w.done()]
         waiters.append(wakeup)
         return waiters
     return [waiters, wakeup]

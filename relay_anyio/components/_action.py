@@ -197,12 +197,15 @@ class Action(Generic[R]):
 
     async def _until_done(self) -> None:
         if not self.completed:
-            wakeup = self.call._new_wakeup()
-            self._done = _wakeup.join(self._done, wakeup)
-            try:
-                await wakeup
-            finally:
-                self._done = _wakeup.leave(self._done, wakeup)
+            await self._end_wakeup()
+
+    def _end_wakeup(self) -> _wakeup.Wakeup:
+        """A wake-up woken when the component is over (call only while it is not):
+        awaited directly, it saves a coroutine frame per waiting method in flight.
+        A cancelled one is dropped when the next joins or the component ends."""
+        wakeup = self.call._new_wakeup()
+        self._done = _wakeup.join(self._done, wakeup)
+        return wakeup
 
     def _register(self) -> None:
         if self.call._actions is None:
@@ -226,6 +229,7 @@ class Action(Generic[R]):
         if error is not None:
             self._error = error
         _wakeup.wake_all(self._done)
+        self._done = None
         self._unregister()
 
     def _end(self, reason: str) -> None:
@@ -282,7 +286,7 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
             del token  # not kept alive for the whole wait
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
-                await action._until_done()
+                await action._end_wakeup()
             except BaseException:
                 await action._release("cancelled")
                 raise

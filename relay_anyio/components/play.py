@@ -94,23 +94,28 @@ class PlayMethods(CallCore):
         ``{"type": "ringtone", "name", "duration"?}``. ``volume``: -40..+40 dB,
         0 (default) leaves it unchanged.
         """
+        return await self._start(self._play(media_list, volume))
+
+    def _play(self, media_list: Sequence[Any], volume: float) -> PlayAction:
+        """The PlayAction of ``play_async``, checked, not started (its variants start it
+        themselves: one coroutine frame less per call in flight)."""
         params: dict[str, Any] = {"play": commands.media_list(media_list)}
         db = commands.volume(volume)
         if db != 0:
             params["volume"] = db
-        return await self._start(PlayAction(self, params))
+        return PlayAction(self, params)
 
     play = waiting(play_async, "Play a list of media and wait until playing ends: a PlayResult.")
 
     async def play_audio_async(self, url: str, volume: float = 0) -> PlayAction:
         """Play an audio file (an http(s) URL); returns a PlayAction at once."""
-        return await self.play_async([{"type": "audio", "url": url}], volume=volume)
+        return await self._start(self._play([{"type": "audio", "url": url}], volume))
 
     play_audio = waiting(play_audio_async, "Play an audio file (an http(s) URL) and wait until it ends.")
 
     async def play_silence_async(self, duration: float) -> PlayAction:
         """Play ``duration`` seconds of silence; returns a PlayAction at once."""
-        return await self.play_async([{"type": "silence", "duration": duration}])
+        return await self._start(self._play([{"type": "silence", "duration": duration}], 0))
 
     play_silence = waiting(play_silence_async, "Play ``duration`` seconds of silence and wait until it ends.")
 
@@ -121,7 +126,7 @@ class PlayMethods(CallCore):
         reference's ringtones); ``duration``: seconds, default one ringtone
         iteration.
         """
-        return await self.play_async([commands.ringtone_media(name, duration)], volume=volume)
+        return await self._start(self._play([commands.ringtone_media(name, duration)], volume))
 
     play_ringtone = waiting(play_ringtone_async, "Play a ringtone and wait until it ends.")
 
@@ -133,6 +138,6 @@ class PlayMethods(CallCore):
         ``language`` (default en-US), ``gender`` ``male`` or ``female``
         (default female).
         """
-        return await self.play_async([commands.tts_media(text, language, gender)], volume=volume)
+        return await self._start(self._play([commands.tts_media(text, language, gender)], volume))
 
     play_tts = waiting(play_tts_async, "Speak ``text`` and wait until done.")

@@ -113,6 +113,13 @@ class PromptMethods(CallCore):
         ``speech_timeout`` (default 60), ``speech_language`` (default en-US),
         ``speech_hints``. Options of the other type are refused.
         """
+        return await self._start(self._prompt(prompt_type, media_list, volume, collect))
+
+    def _prompt(
+        self, prompt_type: str, media_list: Sequence[Any], volume: float, collect: CollectOptions
+    ) -> PromptAction:
+        """The PromptAction of ``prompt_async``, checked, not started (its variants
+        start it themselves: one coroutine frame less per call in flight)."""
         params: dict[str, Any] = {
             "play": commands.media_list(media_list),
             "collect": commands.collect(prompt_type, **collect),
@@ -120,7 +127,7 @@ class PromptMethods(CallCore):
         db = commands.volume(volume)
         if db != 0:
             params["volume"] = db
-        return await self._start(PromptAction(self, params))
+        return PromptAction(self, params)
 
     prompt = waiting(
         prompt_async, "Play media while collecting input and wait for it: ``result.result`` is the digits "
@@ -135,7 +142,7 @@ class PromptMethods(CallCore):
 
         ``url``: the file (http(s)); the other parameters are ``prompt``'s.
         """
-        return await self.prompt_async(prompt_type, [{"type": "audio", "url": url}], volume=volume, **collect)
+        return await self._start(self._prompt(prompt_type, [{"type": "audio", "url": url}], volume, collect))
 
     prompt_audio = waiting(prompt_audio_async, "Play an audio file while collecting input, and wait for it.")
 
@@ -156,7 +163,7 @@ class PromptMethods(CallCore):
         default female); the other parameters are ``prompt``'s.
         """
         media = commands.tts_media(text, language, gender)
-        return await self.prompt_async(prompt_type, [media], volume=volume, **collect)
+        return await self._start(self._prompt(prompt_type, [media], volume, collect))
 
     prompt_tts = waiting(prompt_tts_async, "Speak ``text`` while collecting input, and wait for it.")
 
@@ -176,6 +183,6 @@ class PromptMethods(CallCore):
         iteration; the other parameters are ``prompt``'s.
         """
         media = commands.ringtone_media(name, duration)
-        return await self.prompt_async(prompt_type, [media], volume=volume, **collect)
+        return await self._start(self._prompt(prompt_type, [media], volume, collect))
 
     prompt_ringtone = waiting(prompt_ringtone_async, "Play a ringtone while collecting input, and wait for it.")
