@@ -10,6 +10,7 @@ entry; the entry leaves the heap when its time comes.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import math
@@ -18,10 +19,21 @@ from typing import Any
 
 import anyio
 
-__all__ = ["Deadlines"]
+__all__ = ["Deadlines", "native_clock"]
 
 # [when, tie-breaker, callback or None once cancelled]
 Entry = list[Any]
+
+
+def native_clock() -> Callable[[], float]:
+    """The running backend's own clock: what ``anyio.current_time()`` reads,
+    without its backend lookup (a command stamps its send time with it)."""
+    try:
+        return asyncio.get_running_loop().time
+    except RuntimeError:  # anyio's other backend: trio
+        import trio
+
+        return trio.current_time
 
 
 class Deadlines:

@@ -36,7 +36,7 @@ from httpx_ws import HTTPXWSException, aconnect_ws
 from . import _wakeup
 from . import protocol as p
 from ._groups import first_error, plain_errors
-from ._deadlines import Deadlines
+from ._deadlines import Deadlines, native_clock
 from ._socket import RelaySocket, SocketClosed
 from ._urls import http_url, tls
 from ._writer import FrameWriter
@@ -308,6 +308,7 @@ class Session:
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """Connect, then keep the session up until cancelled or closed."""
         self.new_wakeup = _wakeup.factory()
+        self.blade.clock = native_clock()
         with plain_errors():
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._deadlines.run)  # command timeouts, also while disconnected
