@@ -27,6 +27,7 @@ from wsproto.frame_protocol import CloseReason
 __all__ = ["RelaySocket", "SocketClosed", "FrameTooLarge"]
 
 READ_CHUNK = 256 * 1024
+WRITE_CHUNK = 64 * 1024  # bytes of frames encoded before they are written
 
 
 class SocketClosed(Exception):
@@ -130,9 +131,25 @@ class RelaySocket:
         return count
 
     async def send_frames(self, frames: list[str]) -> None:
-        """Write text messages, all in one write."""
-        data = b"".join(self.connection.send(wsproto.events.TextMessage(data=f)) for f in frames)
-        await self._write(data)
+        """Write text messages, as few writes as ``WRITE_CHUNK`` allows.
+
+        A burst (thousands of calls answering at once) queues megabytes of
+        frames at one moment; encoding them all before the first write would
+        make the process's peak memory hold every frame twice.
+        """
+        send = self.connection.send
+        pieces: list[bytes] = []
+        size = 0
+        for frame in frames:
+            piece = send(wsproto.events.TextMessage(data=frame))
+            pieces.append(piece)
+            size += len(piece)
+            if size >= WRITE_CHUNK:
+                await self._write(b"".join(pieces))
+                pieces.clear()
+                size = 0
+        if pieces:
+            await self._write(pieces[0] if len(pieces) == 1 else b"".join(pieces))
 
     async def _write(self, data: bytes) -> None:
         try:
