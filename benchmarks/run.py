@@ -120,10 +120,10 @@ class Run:
 class Simulator:
     """``relay-sim`` in a process of its own, on a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_scale: float = 0.0) -> None:
         cmd = [
             sys.executable, "-m", "relay_anyio.testing",
-            "--port", "0", "--time-scale", "0", "--no-journal",
+            "--port", "0", "--time-scale", str(time_scale), "--no-journal",
             "--server", "lean", "--recordings-in-memory",
         ]
         self.proc = subprocess.Popen(
