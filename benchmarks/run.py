@@ -58,6 +58,9 @@ class Plan:
     timeout: float
     stall: float
     big_ivr: bool = False  # one relay_anyio (asyncio) IVR run of BIG_N calls
+    # Short runs are the noisiest on a shared machine: these are the median of REPEATS runs.
+    repeat_ivr_upto: int = 100  # IVR rows with N up to this
+    repeat_events: bool = False  # the events rows
 
 
 PLANS = {
@@ -74,6 +77,8 @@ PLANS = {
         timeout=180.0,
         stall=25.0,
         big_ivr=True,
+        repeat_ivr_upto=1000,
+        repeat_events=True,
     ),
     "quick": Plan(
         ivr_sizes=[100, 1000],
@@ -100,6 +105,7 @@ PLANS = {
         overhead_samples=40,
         timeout=30.0,
         stall=10.0,
+        repeat_ivr_upto=0,
     ),
 }
 
@@ -192,13 +198,20 @@ def run_client(cmd: list[str], timeout: float) -> dict[str, Any]:
 
 # A run of N=100 calls lasts about 0.1 s, so one scheduler hiccup on a shared
 # machine moves its CPU per call by a third: those rows are the median of three.
-SHORT_N, SHORT_REPEATS = 100, 3
+REPEATS = 3
+
+
+def repeated(scenario: str, n: int, plan: Plan) -> bool:
+    """Whether this row is the median of REPEATS runs (see Plan)."""
+    if scenario == "ivr":
+        return n <= plan.repeat_ivr_upto
+    return scenario == "events" and plan.repeat_events
 
 
 def measure(scenario: str, label: str, n: int, client_cmd: list[str], plan: Plan, inbound: int) -> Run:
-    if n != SHORT_N or scenario != "ivr":
+    if not repeated(scenario, n, plan):
         return measure_once(scenario, label, n, client_cmd, plan, inbound)
-    runs = [measure_once(scenario, label, n, client_cmd, plan, inbound) for _ in range(SHORT_REPEATS)]
+    runs = [measure_once(scenario, label, n, client_cmd, plan, inbound) for _ in range(REPEATS)]
     good = sorted((r for r in runs if not r.error and r.result.get("cpu_per_unit_ms") is not None),
                   key=lambda r: r.result["cpu_per_unit_ms"])
     return good[len(good) // 2] if good else runs[-1]
@@ -490,6 +503,17 @@ def targets(runs: list[Run], plan: Plan) -> list[str]:
     return rows
 
 
+def _repeated_note(plan: Plan) -> str:
+    rows = []
+    if plan.repeat_ivr_upto:
+        rows.append(f"IVR rows with N ≤ {plan.repeat_ivr_upto:,}")
+    if plan.repeat_events:
+        rows.append("events rows")
+    if not rows:
+        return "Every row is one run."
+    return f"{' and '.join(rows)}: the median of {REPEATS} runs (short runs are the noisiest); other rows: one run."
+
+
 def report(runs: list[Run], plan: Plan, mode: str, command: str, official_note: str, elapsed: float) -> str:
     lines = [
         "# Benchmark results",
@@ -501,7 +525,7 @@ def report(runs: list[Run], plan: Plan, mode: str, command: str, official_note: 
         "each client in a process of its own. CPU = user + sys of the client process (`getrusage`), from the first "
         "inbound call (IVR), the first dial (dialer) or the burst request (events) to the last completion. "
         "\"simulator busy\" = the simulator's CPU over the same window / wall time (100 % = one core saturated). "
-        f"IVR rows with N = {SHORT_N}: the median of {SHORT_REPEATS} runs (each lasts about 0.1 s).  ",
+        f"{_repeated_note(plan)}  ",
         f"Official SDK: {official_note}",
         "",
         "## Targets",
