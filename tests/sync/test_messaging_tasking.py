@@ -69,6 +69,19 @@ def test_closing_the_client_wakes_a_blocked_wait_for_delivery(sim: Simulator, ba
 
 
 @pytest.mark.sim_time_scale(5)  # states 1 s apart: the wait is on when the second comes
+def test_a_fresh_session_wakes_a_blocked_wait_for_delivery(sim: Simulator, client: Client) -> None:
+    outcome: queue.Queue[Any] = queue.Queue()
+    result = client.messaging.send(context=CONTEXT, from_number=OURS, to_number=THEIRS, body="Hi")
+    waiter = threading.Thread(target=lambda: outcome.put(result.wait_for_delivery(timeout=60)))
+    waiter.start()
+    sim.journal.wait_for(event="messaging.state", count=2, timeout=WAIT)  # a second after the wait began
+    assert sim.run(lambda relay: relay.faults.forget_sessions()) == 1  # the service lost our session
+    waiter.join(WAIT)
+    delivery = outcome.get(timeout=WAIT)
+    assert not delivery.successful and delivery.error == "session lost"
+
+
+@pytest.mark.sim_time_scale(5)  # states 1 s apart: the wait is on when the second comes
 def test_ctrl_c_in_a_blocking_wait_for_delivery_leaves_nothing_waiting(sim: Simulator, client: Client) -> None:
     import _thread
 
