@@ -91,7 +91,7 @@ def test_closing_the_client_wakes_blocked_threads_with_unsuccessful_results(sim:
         blocked("record", lambda: call.record(initial_timeout=600)),
         blocked("wait_for_ended", call.wait_for_ended),
     ]
-    client._core.run(eventually, lambda: len(call._async._actions) == 2 and bool(call._async._waiters), WAIT, "all blocked")
+    client._core.run(eventually, lambda: len(call._async._actions or ()) == 2 and bool(call._async._waiters), WAIT, "all blocked")
     client.close()
     for thread in threads:
         thread.join(WAIT)
