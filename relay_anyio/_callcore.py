@@ -26,7 +26,7 @@ import anyio
 from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, InvalidArgumentType
 from .events import Event, EventFamily, event_names
 from ._tasks import Label, run_callback
-from ._wakeup import Waiters, Wakeup, join, leave, wake_all
+from ._wakeup import Waiters, Wakeup, wait_among, wake_all
 from .protocol import CommandResult, new_id
 from .wire import CALL_STATES
 
@@ -308,12 +308,7 @@ class CallCore:
                 return True
             if self._gone is not None or not possible():
                 return False
-            wakeup = self._new_wakeup()
-            self._waiters = join(self._waiters, wakeup)
-            try:
-                await wakeup
-            finally:
-                self._waiters = leave(self._waiters, wakeup)
+            await wait_among(self, "_waiters", self._new_wakeup())
 
     # -- the end of everything ---------------------------------------------------------------
 

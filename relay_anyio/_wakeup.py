@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
-__all__ = ["Wakeup", "factory", "wake", "join", "leave", "wake_all", "Waiters"]
+__all__ = ["Wakeup", "factory", "wake", "join", "leave", "wake_all", "wait_among", "Waiters"]
 
 
 class Wakeup(Protocol):
@@ -136,3 +136,13 @@ def wake_all(waiters: Waiters) -> None:
             wake(wakeup)
     else:
         wake(waiters)
+
+
+async def wait_among(owner: Any, attr: str, wakeup: Wakeup) -> None:
+    """Wait on ``wakeup`` as one of the waiters ``owner.<attr>`` holds: joined
+    now, gone from them however the wait ends (woken, cancelled)."""
+    setattr(owner, attr, join(getattr(owner, attr), wakeup))
+    try:
+        await wakeup
+    finally:
+        setattr(owner, attr, leave(getattr(owner, attr), wakeup))

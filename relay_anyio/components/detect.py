@@ -142,27 +142,6 @@ class DetectMethods(CallCore):
         ``0123456789#*``); ``timeout`` default 30 s. The action collects every
         event until the detector finishes.
         """
-        return await self._start(self._detect(
-            detect_type, wait_for_beep=wait_for_beep, timeout=timeout, initial_timeout=initial_timeout,
-            end_silence_timeout=end_silence_timeout, machine_voice_threshold=machine_voice_threshold,
-            machine_words_threshold=machine_words_threshold, tone=tone, digits=digits,
-        ))
-
-    def _detect(
-        self,
-        detect_type: str,
-        *,
-        wait_for_beep: bool = False,
-        timeout: float | None = None,
-        initial_timeout: float | None = None,
-        end_silence_timeout: float | None = None,
-        machine_voice_threshold: float | None = None,
-        machine_words_threshold: int | None = None,
-        tone: str | None = None,
-        digits: str | None = None,
-    ) -> DetectAction:
-        """The DetectAction of ``detect_async``, checked, not started (its variants
-        start it themselves: one coroutine frame less per call in flight)."""
         detect, wire_timeout = commands.detect(
             detect_type, timeout=timeout, initial_timeout=initial_timeout, end_silence_timeout=end_silence_timeout,
             machine_voice_threshold=machine_voice_threshold, machine_words_threshold=machine_words_threshold,
@@ -173,7 +152,7 @@ class DetectMethods(CallCore):
         body: dict[str, Any] = {"detect": detect}
         if wire_timeout is not None:
             body["timeout"] = wire_timeout
-        return DetectAction(self, body, wait_for_beep=wait_for_beep)
+        return await self._start(DetectAction(self, body, wait_for_beep=wait_for_beep))
 
     detect = waiting(
         detect_async, "Run a detector until it decides: ``result.result`` is MACHINE/HUMAN/UNKNOWN, "
@@ -190,11 +169,11 @@ class DetectMethods(CallCore):
         machine_words_threshold: int | None = None,
     ) -> DetectAction:
         """Start answering-machine detection; returns a DetectAction at once (see ``detect_async``)."""
-        return await self._start(self._detect(
+        return await self.detect_async(
             "machine", wait_for_beep=wait_for_beep, timeout=timeout, initial_timeout=initial_timeout,
             end_silence_timeout=end_silence_timeout, machine_voice_threshold=machine_voice_threshold,
             machine_words_threshold=machine_words_threshold,
-        ))
+        )
 
     detect_answering_machine = waiting(
         detect_answering_machine_async, "Detect who answered: ``result.result`` is MACHINE, HUMAN or UNKNOWN."
@@ -204,12 +183,12 @@ class DetectMethods(CallCore):
 
     async def detect_digit_async(self, digits: str | None = None, timeout: float | None = None) -> DetectAction:
         """Start detecting DTMF ``digits`` (default all); returns a DetectAction at once."""
-        return await self._start(self._detect("digit", timeout=timeout, digits=digits))
+        return await self.detect_async("digit", timeout=timeout, digits=digits)
 
     detect_digit = waiting(detect_digit_async, "Detect DTMF digits: ``result.result`` is the digits heard first.")
 
     async def detect_fax_async(self, tone: str | None = None, timeout: float | None = None) -> DetectAction:
         """Start detecting a fax tone (``tone`` CED or CNG); returns a DetectAction at once."""
-        return await self._start(self._detect("fax", timeout=timeout, tone=tone))
+        return await self.detect_async("fax", timeout=timeout, tone=tone)
 
     detect_fax = waiting(detect_fax_async, "Detect a fax tone: ``result.result`` is CED or CNG.")

@@ -16,7 +16,7 @@ import attrs
 
 from .. import commands
 from .._callcore import CLOSED_ERRORS, RANK, CallCore
-from .._wakeup import Waiters, join, leave, wake_all
+from .._wakeup import Waiters, wait_among, wake_all
 from ..errors import InvalidArgument
 from ..events import EventFamily
 from ..protocol import CommandResult
@@ -95,12 +95,7 @@ class LifecycleMethods(CallCore):
                 self._answering = None
                 wake_all(shared.waiters)
         else:
-            wakeup = self._new_wakeup()
-            shared.waiters = join(shared.waiters, wakeup)
-            try:
-                await wakeup
-            finally:
-                shared.waiters = leave(shared.waiters, wakeup)
+            await wait_among(shared, "waiters", self._new_wakeup())
             if shared.response is None:  # that answer() was cancelled before it was answered
                 return await self.answer()
         response = shared.response

@@ -194,6 +194,60 @@ async def _append(results: list[Any], awaitable: Any) -> None:
     results.append(await awaitable)
 
 
+def _answer_sent(sim: RelaySimulator) -> Any:
+    return eventually(lambda: len(sim.journal.commands("calling.answer")) == 1, what="calling.answer sent")
+
+
+async def test_a_cancelled_concurrent_answer_leaves_the_first_to_its_answer(sim: RelaySimulator, place: Place) -> None:
+    call, _ = await place(answer=False)
+    held = sim.faults.hold("calling.answer")
+    results: list[Any] = []
+    second = anyio.CancelScope()
+
+    async def cancelled_answer() -> None:
+        with second:
+            await call.answer()
+        results.append("cancelled")
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_append, results, call.answer())
+            await _answer_sent(sim)
+            tg.start_soon(cancelled_answer)
+            await eventually(lambda: call._answering is not None and call._answering.waiters is not None)
+            second.cancel()
+            await eventually(lambda: results == ["cancelled"], what="the second answer() cancelled")
+            assert call._answering is not None and call._answering.waiters is None  # it left no wake-up
+            sim.faults.release(held)
+    assert results[0] == "cancelled" and results[1].successful
+    assert len(sim.journal.commands("calling.answer")) == 1
+
+
+@pytest.mark.parametrize("end", ["client closed", "session lost"])
+async def test_concurrent_answers_end_unsuccessful_when_the_client_closes_or_the_session_is_lost(end: str) -> None:
+    results: list[Any] = []
+    async with RelaySimulator(time_scale=0) as sim, anyio.create_task_group() as tg:
+        async with Client(sim.project, sim.token, sim.url, timeout=5) as client:
+            calls = anyio.create_memory_object_stream[Any](1)
+            await client.calling.receive(["office"], calls[0].send)
+            await sim.inbound_call(context="office")
+            with anyio.fail_after(5):
+                call = await calls[1].receive()
+            sim.faults.hold("calling.answer")
+            for _ in range(2):
+                tg.start_soon(_append, results, call.answer())
+            await _answer_sent(sim)
+            await eventually(lambda: call._answering is not None and call._answering.waiters is not None)
+            if end == "session lost":
+                assert sim.faults.forget_sessions() == 1
+                await eventually(lambda: len(results) == 2, what="both answers over")
+            calls[0].close()
+            calls[1].close()
+        await eventually(lambda: len(results) == 2, what="both answers over")
+    assert [r.successful for r in results] == [False, False]
+    assert all(end in (r.error or "") for r in results), [r.error for r in results]
+
+
 # -- the official SDK's positional orders -----------------------------------------------------------------
 
 

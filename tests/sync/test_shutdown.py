@@ -120,3 +120,28 @@ def test_client_arguments_and_life_cycle_misuse(sim: Simulator) -> None:
             client.open()
     assert not client.connected
 
+
+
+@pytest.mark.parametrize("end", ["client closed", "session lost"])
+def test_concurrent_blocking_answers_are_woken_when_the_client_closes_or_the_session_is_lost(
+    sim: Simulator, place: Place, client: Client, end: str
+) -> None:
+    call, _ = place(answer=False)
+    sim.run(lambda relay: relay.faults.hold("calling.answer"))
+    outcomes: queue.Queue[Any] = queue.Queue()
+    threads = [threading.Thread(target=lambda: outcomes.put(call.answer())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    shared = lambda: call._async._answering  # noqa: E731
+    client._core.run(
+        eventually, lambda: shared() is not None and shared().waiters is not None, WAIT, "both answers waiting"
+    )
+    if end == "session lost":
+        assert sim.run(lambda relay: relay.faults.forget_sessions()) == 1
+    else:
+        client.close()
+    for thread in threads:
+        thread.join(WAIT)
+        assert not thread.is_alive()
+    results = [outcomes.get(timeout=WAIT) for _ in range(2)]
+    assert all(not r.successful and end in (r.error or "") for r in results), [r.error for r in results]
