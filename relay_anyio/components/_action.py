@@ -94,6 +94,11 @@ class Action(Generic[R]):
     outcomes: ClassVar[dict[str, str | None]] = {}
     #: The wire names the component by ``control_id`` (connect does not).
     sends_control_id: ClassVar[bool] = True
+    #: Whether it behaves differently when a waiting method started it
+    #: (``_waited``; a detector settles on its first decisive event). Only
+    #: then does the waiting method mark the start (a context variable set
+    #: and reset per start, and its objects in the task's context, saved).
+    _minds_waiting: ClassVar[bool] = False
 
     __slots__ = (
         "call", "_params", "control_id", "state", "completed", "_successful",
@@ -138,7 +143,7 @@ class Action(Generic[R]):
     @property
     def payload(self) -> dict[str, Any]:
         """The params sent to start the component (as on the wire)."""
-        return {"call_id": self.call.id, "node_id": self.call.node_id, **self._wire_params()}
+        return self._start_params()
 
     @property
     def result(self) -> R:
@@ -190,10 +195,12 @@ class Action(Generic[R]):
 
     # -- driven by the Call ----------------------------------------------------------
 
-    def _wire_params(self) -> dict[str, Any]:
+    def _start_params(self) -> dict[str, Any]:
+        """The start command's params: the call's identity, the control_id, the component's own."""
+        call = self.call
         if self.sends_control_id:
-            return {"control_id": self.control_id, **self._params}
-        return dict(self._params)
+            return {"call_id": call.id, "node_id": call.node_id, "control_id": self.control_id, **self._params}
+        return {"call_id": call.id, "node_id": call.node_id, **self._params}
 
     async def _until_done(self) -> None:
         if not self.completed:
@@ -277,13 +284,21 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
     parameters) is the ``_async`` twin's.
     """
 
+    begin: Callable[..., Awaitable[Action[R]]] = start
+    action_class = _action_class(start)
+    if action_class is None or action_class._minds_waiting:
+
+        async def begin_waited(self: Any, /, *args: Any, **kwargs: Any) -> Action[R]:
+            token = _WAITING.set(True)
+            try:
+                return await start(self, *args, **kwargs)
+            finally:
+                _WAITING.reset(token)
+
+        begin = begin_waited
+
     async def method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        token = _WAITING.set(True)
-        try:
-            action = await start(self, *args, **kwargs)
-        finally:
-            _WAITING.reset(token)
-            del token  # not kept alive for the whole wait
+        action = await begin(self, *args, **kwargs)
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
                 await action._end_wakeup()
@@ -312,14 +327,23 @@ CANCELLED = (
 )
 
 
-def _waiting_signature(start: Callable[..., Any]) -> inspect.Signature:
+def _action_class(start: Callable[..., Any]) -> type[Action[Any]] | None:
+    """The Action class ``start`` returns, from its annotation (None when unknown)."""
+    action = _evaluated_signature(start).return_annotation
+    return action if isinstance(action, type) and issubclass(action, Action) else None
+
+
+def _evaluated_signature(start: Callable[..., Any]) -> inspect.Signature:
     try:
-        sig = inspect.signature(start, eval_str=True)
+        return inspect.signature(start, eval_str=True)
     except NameError:  # an annotation only importable under TYPE_CHECKING
         return inspect.signature(start).replace(return_annotation=inspect.Signature.empty)
-    action = sig.return_annotation
-    returns = action.result_class if isinstance(action, type) and issubclass(action, Action) else inspect.Signature.empty
-    return sig.replace(return_annotation=returns)
+
+
+def _waiting_signature(start: Callable[..., Any]) -> inspect.Signature:
+    action = _action_class(start)
+    returns = action.result_class if action is not None else inspect.Signature.empty
+    return _evaluated_signature(start).replace(return_annotation=returns)
 
 
 def expand_options(options: type, name: str) -> Callable[[V], V]:

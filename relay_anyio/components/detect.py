@@ -59,6 +59,7 @@ class DetectAction(Action[DetectResult]):
     methods = ("calling.detect",)
     family = DETECT
     result_class = DetectResult
+    _minds_waiting = True
     __slots__ = ("detect_type", "_wait_for_beep", "_events", "_decision", "_decided")
 
     def __init__(self, call: CallCore, params: dict[str, Any], *, wait_for_beep: bool = False) -> None:
