@@ -192,9 +192,7 @@ class BladeClient:
         assert self.protocol is not None
         command.gen = self.gen
         command.sent_at = self.clock()
-        self._outbox.append(
-            p.encode(p.Request(command.id, p.EXECUTE, p.execute_params(self.protocol, command.method, command.params)))
-        )
+        self._outbox.append(p.execute_frame(command.id, self.protocol, command.method, command.params))
 
     # -- what arrives -------------------------------------------------------------------
 
@@ -209,13 +207,19 @@ class BladeClient:
         if frames_log.isEnabledFor(logging.DEBUG):
             frames_log.debug("<- %s", self.scrub(text if isinstance(text, str) else repr(text)))
         try:
-            message = p.decode(text)
+            data = p.parse_json(text)
+            if type(data) is dict and data.get("method") == p.BROADCAST:
+                # Nearly every frame: read as from_dict would, without a Request object.
+                request_id, params = data.get("id"), data.get("params")
+                if type(request_id) is str and type(params) is dict:
+                    return self._on_broadcast(request_id, params)
+            message = p.from_dict(data)
         except RemoteProtocolError as exc:
             log.warning("dropped an unreadable frame: %s", exc)
             return None
         if isinstance(message, p.Request):
             if message.method == p.BROADCAST:
-                return self._on_broadcast(message)
+                return self._on_broadcast(message.id, message.params)
             return self._on_server_request(message)
         command = self.pending.get(message.id) if message.id is not None else None
         if command is None:
@@ -226,17 +230,17 @@ class BladeClient:
             self.pending.answer(command, message)
         return None
 
-    def _on_broadcast(self, request: p.Request) -> str:
-        ack = p.empty_result(request.id)
+    def _on_broadcast(self, request_id: str, params: dict[str, Any]) -> str:
+        ack = p.empty_result(request_id)
         seen = self._seen
-        if request.id in seen:
-            log.debug("broadcast %s delivered twice: dropped", request.id)
+        if request_id in seen:
+            log.debug("broadcast %s delivered twice: dropped", request_id)
             return ack
-        seen[request.id] = None
+        seen[request_id] = None
         if len(seen) > SEEN_EVENTS:
             seen.popitem(last=False)
         try:
-            event = p.parse_broadcast(request.params)
+            event = p.parse_broadcast(params)
         except RemoteProtocolError as exc:
             log.warning("dropped a broadcast: %s", exc)
             return ack
