@@ -4,8 +4,10 @@
 timer each; with thousands of commands in flight that was the largest
 single cost of a call (see benchmarks/FINDINGS.md). Here each waiter adds a
 three-item list to a heap, and one task sleeps until the earliest deadline
-and calls the expired entries' callbacks. A finished waiter only blanks its
-entry; the entry leaves the heap when its time comes.
+and calls ``expire()`` on the expired entries' owners. A finished waiter
+only blanks its entry; the entry leaves the heap when its time comes. The
+entry holds the owner itself, not a bound method: one object less per
+command for the collector.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
 __all__ = ["Deadlines", "native_clock"]
 
-# [when, tie-breaker, callback or None once cancelled]
+# [when, tie-breaker, owner (its expire() is called) or None once cancelled]
 Entry = list[Any]
+
+
+class Expiring(Protocol):
+    def expire(self) -> object: ...
 
 
 def native_clock() -> Callable[[], float]:
@@ -37,7 +43,7 @@ def native_clock() -> Callable[[], float]:
 
 
 class Deadlines:
-    """Call ``fn()`` at ``when`` (anyio clock) unless cancelled first; ``run()`` does the calling."""
+    """Call ``owner.expire()`` at ``when`` (anyio clock) unless cancelled first; ``run()`` does the calling."""
 
     def __init__(self) -> None:
         self._heap: list[Entry] = []
@@ -47,8 +53,8 @@ class Deadlines:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def call_at(self, when: float, fn: Callable[[], object]) -> Entry:
-        entry = [when, next(self._order), fn]
+    def call_at(self, when: float, owner: Expiring) -> Entry:
+        entry = [when, next(self._order), owner]
         heapq.heappush(self._heap, entry)
         if self._heap[0] is entry and self._moved is not None:
             self._moved.set()  # earlier than what run() sleeps until
@@ -67,9 +73,9 @@ class Deadlines:
             self._moved = moved = anyio.Event()
             now = anyio.current_time()
             while heap and (heap[0][2] is None or heap[0][0] <= now):
-                fn = heapq.heappop(heap)[2]
-                if fn is not None:
-                    fn()
+                owner = heapq.heappop(heap)[2]
+                if owner is not None:
+                    owner.expire()
             delay = heap[0][0] - now if heap else math.inf
             with anyio.move_on_after(delay):
                 await moved.wait()

@@ -36,7 +36,7 @@ from httpx_ws import HTTPXWSException, aconnect_ws
 from . import _wakeup
 from . import protocol as p
 from ._groups import first_error, plain_errors
-from ._deadlines import Deadlines, native_clock
+from ._deadlines import Deadlines, Entry, native_clock
 from ._socket import RelaySocket, SocketClosed
 from ._urls import http_url, tls
 from ._writer import FrameWriter
@@ -182,7 +182,15 @@ class Session:
         """
         command = self.submit(method, params, call_id=call_id)
         try:
-            return await self.outcome(command, timeout)
+            # outcome()'s common case in this frame (a coroutine less per command in flight)
+            entry = self.arm(command, timeout)
+            if entry is not None:
+                try:
+                    await command.waiter
+                finally:
+                    self.disarm(entry)
+            result = self.result(command)
+            return result if result is not None else await self.outcome(command, timeout)
         finally:
             self.discard(command)
 
@@ -210,17 +218,40 @@ class Session:
         """Forget a submitted command: never sent if it was not yet; its answer is dropped."""
         self.blade.pending.discard(command)
 
+    def result(self, command: Command) -> p.CommandResult | None:
+        """A settled command's result (None: not settled); raises what ended it (client closed ...)."""
+        if command.error is not None:
+            raise command.error
+        if command.response is not None:
+            return p.parse_execute_result(command.response)
+        if command.failure is not None:
+            return p.CommandResult("503", command.failure)
+        return None
+
+    def arm(self, command: Command, timeout: float | None = None) -> Entry | None:
+        """The common case of waiting for ``command``: it is unanswered on the
+        live connection. Then its deadline is set: await ``command.waiter``,
+        ``disarm()`` the entry returned, and read ``result()`` (None: call
+        ``outcome()``, which handles what woke it). None when not the common case."""
+        blade = self.blade
+        if command.settled or blade.state is not State.READY or command.gen != blade.gen:
+            return None
+        command.expired = False
+        if command.waiter.done():  # its last wait was cancelled (or woken)
+            command.waiter = self.new_wakeup()
+        return self._deadlines.call_at(command.sent_at + (self.timeout if timeout is None else timeout), command)
+
+    def disarm(self, entry: Entry) -> None:
+        self._deadlines.cancel(entry)
+
     async def outcome(self, command: Command, timeout: float | None = None) -> p.CommandResult:
         """Wait for a submitted command's result (see ``execute``); may be awaited again after a cancel."""
         limit = self.timeout if timeout is None else timeout
         blade = self.blade
         while True:
-            if command.error is not None:
-                raise command.error
-            if command.response is not None:
-                return p.parse_execute_result(command.response)
-            if command.failure is not None:
-                return p.CommandResult("503", command.failure)
+            result = self.result(command)
+            if result is not None:
+                return result
             if blade.state is not State.READY:
                 if command.gen is None:
                     await self._wait_to_send(command, limit)
@@ -231,15 +262,12 @@ class Session:
                 blade.submit(command)
                 self._flush()
                 continue
-            command.expired = False
-            waiter = command.waiter
-            if waiter.done():  # its last wait was cancelled
-                waiter = command.waiter = self.new_wakeup()
-            deadline = self._deadlines.call_at(command.sent_at + limit, command.expire)
+            deadline = self.arm(command, timeout)
+            assert deadline is not None
             try:
-                await waiter
+                await command.waiter
             finally:
-                self._deadlines.cancel(deadline)
+                self.disarm(deadline)
             if command.settled:
                 continue
             command.waiter = self.new_wakeup()  # woken by a lost connection or the deadline: wait again

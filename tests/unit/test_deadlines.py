@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import anyio
 import pytest
 
@@ -12,15 +14,22 @@ pytestmark = pytest.mark.anyio
 WAIT = 5.0  # fails the test instead of hanging
 
 
+class Owner:
+    """What a deadline is set for (a command): its expire() is called when due."""
+
+    def __init__(self, expire: Callable[[], object]) -> None:
+        self.expire = expire
+
+
 async def test_entries_fire_in_deadline_order_and_cancelled_ones_never() -> None:
     deadlines = Deadlines()
     fired: list[str] = []
     done = anyio.Event()
     now = anyio.current_time()
-    deadlines.call_at(now + 0.03, lambda: fired.append("b"))
-    dropped = deadlines.call_at(now + 0.01, lambda: fired.append("never"))
-    deadlines.call_at(now + 0.02, lambda: fired.append("a"))
-    deadlines.call_at(now + 0.04, done.set)
+    deadlines.call_at(now + 0.03, Owner(lambda: fired.append("b")))
+    dropped = deadlines.call_at(now + 0.01, Owner(lambda: fired.append("never")))
+    deadlines.call_at(now + 0.02, Owner(lambda: fired.append("a")))
+    deadlines.call_at(now + 0.04, Owner(done.set))
     deadlines.cancel(dropped)
     async with anyio.create_task_group() as tg:
         tg.start_soon(deadlines.run)
@@ -35,11 +44,11 @@ async def test_an_earlier_entry_added_while_running_wakes_the_timer() -> None:
     deadlines = Deadlines()
     late = anyio.Event()
     early = anyio.Event()
-    deadlines.call_at(anyio.current_time() + 3600, late.set)
+    deadlines.call_at(anyio.current_time() + 3600, Owner(late.set))
     async with anyio.create_task_group() as tg:
         tg.start_soon(deadlines.run)
         await anyio.lowlevel.checkpoint()  # the runner now sleeps until the hour is up
-        deadlines.call_at(anyio.current_time(), early.set)
+        deadlines.call_at(anyio.current_time(), Owner(early.set))
         with anyio.fail_after(WAIT):
             await early.wait()
         tg.cancel_scope.cancel()
@@ -49,7 +58,7 @@ async def test_an_earlier_entry_added_while_running_wakes_the_timer() -> None:
 
 def test_cancelled_entries_leave_the_heap_once_on_top() -> None:
     deadlines = Deadlines()
-    entries = [deadlines.call_at(float(i), lambda: None) for i in range(5)]
+    entries = [deadlines.call_at(float(i), Owner(lambda: None)) for i in range(5)]
     deadlines.cancel(entries[2])
     assert len(deadlines) == 5  # not on top yet
     deadlines.cancel(entries[0])
