@@ -482,6 +482,10 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
             params["node_id"] = node_id
             return _req("blade.execute", {"protocol": proto, "method": method, "params": params})[1]
 
+        if args.impl == "floor-tasks":
+            outcome = await _floor_tasks(args, meter, progress, command, read_texts, write, backlog)
+            return meter.result(units=progress.done, n=args.n, errors=progress.errors + (args.n - progress.done),
+                                outcome=outcome, notes=progress.notes, connections=1, json_codec=codec)
         calls: dict[str, list[Any]] = {}  # call_id -> [step, node_id]
         deadline = time.monotonic() + args.timeout
         outcome = "ok"
@@ -547,6 +551,97 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
         connections=1,
         json_codec=codec,
     )
+
+
+class _TaskCall:
+    """A call of the floor-tasks flow: what its task waits for, and the future it waits on."""
+
+    __slots__ = ("id", "node_id", "kind", "state", "waiter")
+
+    def __init__(self, call_id: str, node_id: str) -> None:
+        self.id = call_id
+        self.node_id = node_id
+        self.kind = ""
+        self.state: str | None = None
+        self.waiter: Any = None
+
+
+async def _floor_tasks(
+    args: argparse.Namespace, meter: Meter, progress: Progress, command: Callable[..., str],
+    read_texts: Callable[[], Awaitable[list[str]]], write: Callable[[list[str]], Awaitable[None]], backlog: list[str],
+) -> str:
+    """The floor's wire work, with the IVR flow written as one asyncio task per
+    call that awaits one future per step (``await call.until(kind, state)``):
+    the least any SDK that runs a coroutine per call can keep alive per call
+    (a task, its context, its coroutine, the future it waits on)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    loads, dumps, _codec = _fastest_json()
+    outbox: list[str] = []
+    calls: dict[str, _TaskCall] = {}
+
+    def until(call: _TaskCall, kind: str, state: str | None, frame: str) -> Any:
+        call.kind, call.state, call.waiter = kind, state, loop.create_future()
+        outbox.append(frame)
+        return call.waiter
+
+    async def flow(call: _TaskCall) -> None:
+        cid, node = call.id, call.node_id
+        await until(call, "calling.call.state", "answered", command("calling.answer", cid, node, {}))
+        play = [{"type": "tts", "params": {"text": WELCOME}}]
+        await until(call, "calling.call.play", "finished",
+                    command("calling.play", cid, node, {"control_id": str(uuid.uuid4()), "play": play}))
+        play = [{"type": "tts", "params": {"text": PROMPT}}]
+        collect = {"digits": {"max": 4}}
+        p = await until(call, "calling.call.collect", None, command(
+            "calling.play_and_collect", cid, node, {"control_id": str(uuid.uuid4()), "play": play, "collect": collect}))
+        ok = p["result"]["type"] == "digit" and p["result"]["params"].get("digits") == "1234"
+        await until(call, "calling.call.record", "finished", command(
+            "calling.record", cid, node, {"control_id": str(uuid.uuid4()), "record": {"audio": {"beep": False}}}))
+        await until(call, "calling.call.state", "ended", command("calling.end", cid, node, {"reason": "hangup"}))
+        progress.finish(ok)
+
+    tasks: set[asyncio.Task[None]] = set()
+    deadline = time.monotonic() + args.timeout
+    outcome = "ok"
+    while not progress.complete:
+        batch, outcome = await _next_batch(backlog, read_texts, deadline, args.stall)
+        if batch is None:
+            break
+        out: list[str] = []
+        for text in batch:
+            message = loads(text)
+            if message.get("method") != "blade.broadcast":
+                continue
+            out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
+            relay = message["params"]["params"]
+            kind = relay["event_type"]
+            p = relay["params"]
+            call_id = p.get("call_id")
+            if kind == "calling.call.receive":
+                meter.start()
+                call = calls[call_id] = _TaskCall(call_id, p["node_id"])
+                task = loop.create_task(flow(call))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                continue
+            call = calls.get(call_id)
+            if call is None or kind != call.kind or call.waiter.done():
+                continue
+            if call.state is None or call.state == p.get("call_state" if kind == "calling.call.state" else "state"):
+                if call.state == "ended":
+                    del calls[call_id]
+                call.waiter.set_result(p)
+        await asyncio.sleep(0)  # the tasks woken by this batch run (and queue their next command)
+        out += outbox
+        outbox.clear()
+        if out:
+            await write(out)
+    meter.stop()
+    for task in tasks:
+        task.cancel()
+    return outcome
 
 
 async def _next_batch(
@@ -615,7 +710,7 @@ async def _floor_events(
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.clients")
-    parser.add_argument("--impl", choices=("anyio", "sync", "floor"), required=True)
+    parser.add_argument("--impl", choices=("anyio", "sync", "floor", "floor-tasks"), required=True)
     parser.add_argument("--backend", choices=("asyncio", "trio"), default="asyncio")
     parser.add_argument("--scenario", choices=("ivr", "dialer", "messaging", "events", "overhead"), required=True)
     parser.add_argument("--n", type=int, required=True)
@@ -640,6 +735,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_sync(args)
     else:
         runner = run_anyio if args.impl == "anyio" else run_floor
+        if args.impl == "floor-tasks" and args.backend != "asyncio":
+            parser_error = "--impl floor-tasks runs on asyncio only"
+            raise SystemExit(parser_error)
         result = anyio.run(runner, args, backend=args.backend)
     result.update(impl=args.impl, backend=args.backend, scenario=args.scenario)
     emit(result)
