@@ -27,7 +27,7 @@ from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, Inva
 from .events import Event, EventFamily, event_names
 from ._tasks import Label, run_callback
 from ._wakeup import Waiters, Wakeup, wait_among, wake_all
-from .protocol import CommandResult, new_id
+from .protocol import CommandResult, new_id, pack, unpack
 from .wire import CALL_STATES
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class CallCore:
         "_calling", "id", "node_id", "tag", "call_type", "from_number", "to_number", "timeout",
         "context", "direction", "state", "prev_state", "end_reason", "_seen", "_state_params",
         "_waiters", "_actions", "_connect", "_peer", "_listeners", "_dialed", "_gone", "_answering",
-        "_connect_seen",
+        "_connect_seen", "_peer_id",
     )
 
     def __init__(
@@ -103,7 +103,9 @@ class CallCore:
         # Per-call containers are made on first use: thousands of calls are in
         # flight at once, and each object less is one the collector skips.
         self._seen = _BIT.get(state, 0) if state else 0
-        self._state_params: dict[str, dict[str, Any]] | None = None
+        # Each state's event params, packed (see protocol.pack): a Result's ``event``
+        # may need them later, and thousands of calls keep them meanwhile.
+        self._state_params: dict[str, bytes] | None = None
         self._waiters: Waiters = None  # the wake-ups of state waits (see _wait_until)
         self._actions: dict[str, Action[Any]] | None = None
         self._connect: Action[Any] | None = None
@@ -113,6 +115,7 @@ class CallCore:
         self._gone: str | None = None  # why nothing more can happen here: "client closed", "session lost"
         self._answering: Any = None  # the answer() in flight (components.lifecycle)
         self._connect_seen: dict[str, Any] | None = None  # the latest connect event (components.connect)
+        self._peer_id: str | None = None  # the call a state event named as ``peer`` (a connect's leg)
 
     def __repr__(self) -> str:
         return (
@@ -241,7 +244,10 @@ class CallCore:
         self._seen |= _BIT[state]
         if self._state_params is None:
             self._state_params = {}
-        self._state_params[state] = params
+        self._state_params[state] = pack(params)
+        peer = params.get("peer")
+        if isinstance(peer, dict) and isinstance(peer.get("call_id"), str):
+            self._peer_id = peer["call_id"]
         if state == "ended":
             self._end_actions("call ended")
             self._calling._call_ended(self)
@@ -264,9 +270,9 @@ class CallCore:
     def _state_event(self, *states: str) -> Event | None:
         """The Event of the first of ``states`` the call reached (a Result's ``event``)."""
         for state in states:
-            params = self._state_params.get(state) if self._state_params else None
-            if params is not None:
-                return Event(state, params)
+            packed = self._state_params.get(state) if self._state_params else None
+            if packed is not None:
+                return Event(state, unpack(packed))
         return None
 
     # -- waiting for states ---------------------------------------------------------------

@@ -161,13 +161,7 @@ class Calling:
 
     def _legs_of(self, origin: CallCore) -> list[Call]:
         """The calls the service dialed for ``origin``'s connect (their state events name it as ``peer``)."""
-        legs = []
-        for call in self._by_id.values():
-            for params in (call._state_params or {}).values():
-                if obj(params.get("peer")).get("call_id") == origin.id:
-                    legs.append(call)
-                    break
-        return legs
+        return [call for call in self._by_id.values() if call._peer_id is not None and call._peer_id == origin.id]
 
     def _peer_call(self, peer: dict[str, Any], origin: CallCore) -> Call:
         call_id = peer.get("call_id")
