@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import addresses
-from ._tasks import Label, run_callback
+from ._tasks import run_callback
 from .errors import InvalidArgumentType
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class ContextHandlers:
             log.debug("%s on context %r with no handler dropped", self._what, context)
             return
         for handler in handlers:
-            run_callback(self._client._start, Label("%s handler on context %r", self._what, context), handler, arg)
+            run_callback(self._client._start, f"{self._what} handler on context {context!r}", handler, arg)
 
     def handlers(self, context: Any) -> list[Callable[[Any], Any]]:
         """The handlers registered for ``context`` (none: an empty list)."""

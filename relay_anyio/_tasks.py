@@ -53,8 +53,16 @@ async def _run(scope: anyio.CancelScope, what: object, awaitable: Awaitable[Any]
         _close(awaitable)
         return
     try:
-        with scope:
+        # ``with scope:`` spelled out: a with block keeps a bound ``__exit__``
+        # alive for the whole task, one more object per task in flight.
+        scope.__enter__()
+        try:
             await awaitable
+        except BaseException as exc:
+            if not scope.__exit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            scope.__exit__(None, None, None)
     except Exception:
         log.exception("%s raised", what)
 
@@ -66,7 +74,8 @@ def _close(awaitable: Awaitable[Any]) -> None:
 
 
 class Label:
-    """``what`` for the log, formatted only if it is logged: ``Label("call %s: %r callback", id, name)``."""
+    """``what`` for the log, formatted only if it is logged: ``Label("call %s: %r callback", id, name)``
+    (for what runs per event; a task per call or message is named by a plain string)."""
 
     __slots__ = ("_format", "_args")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import commands, wire
 from ._contexts import ContextHandlers
-from ._tasks import Label, run_callback
+from ._tasks import run_callback
 from .call import Call
 from .components import DialResult
 from .events import FAMILIES, EventFamily
@@ -228,4 +228,4 @@ class Calling:
             log.warning("inbound call %s on context %r with no handler", call_id, context)
             return
         for handler in handlers:
-            run_callback(self._start, Label("inbound handler for call %s", call_id), handler, call)
+            run_callback(self._start, f"inbound handler for call {call_id}", handler, call)
