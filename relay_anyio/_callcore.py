@@ -395,6 +395,7 @@ class CallCore:
         except BaseException:
             action._unregister()
             raise
+        action._sent()
         try:
             # Session.outcome()'s common case in this frame (a coroutine less per start in flight)
             entry = session.arm(command)

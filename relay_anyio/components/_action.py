@@ -40,7 +40,7 @@ import anyio
 
 from .. import _wakeup
 from ..events import Event, EventFamily
-from ..protocol import CommandResult, new_id
+from ..protocol import CommandResult, new_id, pack, unpack
 from ..results import Result, StopResult
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Action(Generic[R]):
 
     def __init__(self, call: CallCore, params: dict[str, Any], *, method: str | None = None) -> None:
         self.call = call
-        self._params = params
+        self._params: dict[str, Any] | bytes = params  # packed once sent (see _sent)
         self._method = method or self.methods[0]
         if self._method not in self.methods:
             raise ValueError(f"{type(self).__name__} starts with {self.methods}, not {self._method!r}")
@@ -198,9 +198,17 @@ class Action(Generic[R]):
     def _start_params(self) -> dict[str, Any]:
         """The start command's params: the call's identity, the control_id, the component's own."""
         call = self.call
+        params = self._params
+        own = unpack(params) if isinstance(params, bytes) else params
         if self.sends_control_id:
-            return {"call_id": call.id, "node_id": call.node_id, "control_id": self.control_id, **self._params}
-        return {"call_id": call.id, "node_id": call.node_id, **self._params}
+            return {"call_id": call.id, "node_id": call.node_id, "control_id": self.control_id, **own}
+        return {"call_id": call.id, "node_id": call.node_id, **own}
+
+    def _sent(self) -> None:
+        """Its start command holds the params now (for a re-send): the Action keeps
+        them packed for ``payload`` (thousands of components run at once)."""
+        if not isinstance(self._params, bytes):
+            self._params = pack(self._params)
 
     async def _until_done(self) -> None:
         if not self.completed:
