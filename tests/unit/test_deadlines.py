@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from relay_anyio._deadlines import Deadlines
 
@@ -64,3 +66,24 @@ def test_cancelled_entries_leave_the_heap_once_on_top() -> None:
     deadlines.cancel(entries[0])
     deadlines.cancel(entries[1])
     assert len(deadlines) == 2  # 0, 1 and the blank 2 behind them are gone
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), max_size=60))
+def test_due_order_is_deadline_order_whatever_the_mix_of_queue_and_heap(plan: list[tuple[int, bool]]) -> None:
+    """Deadlines mostly arrive in order (the queue) and sometimes earlier (the
+    heap): taken in turn, the live ones come out by deadline, then by arrival."""
+    deadlines = Deadlines()
+    live = []
+    for i, (when, cancel) in enumerate(plan):
+        entry = deadlines.call_at(float(when), Owner(lambda: None))
+        if cancel:
+            deadlines.cancel(entry)
+        else:
+            live.append((float(when), i, entry))
+    taken = []
+    while (entry := deadlines._next()) is not None:
+        assert deadlines._pop() is entry
+        if entry[2] is not None:
+            taken.append(entry)
+    assert taken == [entry for _, _, entry in sorted(live, key=lambda t: (t[0], t[1]))]
+    assert len(deadlines) == 0
