@@ -40,6 +40,8 @@ OFFICIAL_VERSION = "2.1.1"
 GC_TUNED = 50_000
 BIG_N = 50_000  # full mode: one relay_anyio (asyncio) IVR run of this many calls at once  # what Consumer.run() sets (its gc_threshold default)
 TUNED = f"relay_anyio (asyncio, gc_threshold={GC_TUNED:,})"
+# The floor with the flow as one asyncio task per call, one future per step (clients.py --impl floor-tasks).
+FLOOR_TASKS = "floor, a task per call (asyncio)"
 OFFICIAL_PINS = [f"signalwire=={OFFICIAL_VERSION}", "aiohttp==3.9.5", "twilio==6.54.0"]
 VENV_DIR = HERE / ".venvs" / f"signalwire-{OFFICIAL_VERSION}"
 
@@ -296,6 +298,8 @@ def collect(plan: Plan, official: Path | None, only: set[str] | None) -> list[Ru
                 for backend in ("asyncio", "trio"):
                     runs.append(measure("ivr", f"floor ({backend})", n,
                                         me + ["--impl", "floor", "--backend", backend, "--scenario", "ivr", "--n", str(n)], plan, n))
+                runs.append(measure("ivr", FLOOR_TASKS, n,
+                                    me + ["--impl", "floor-tasks", "--scenario", "ivr", "--n", str(n)], plan, n))
             if off and n in plan.official_ivr_sizes:
                 runs.append(measure("ivr", f"signalwire {OFFICIAL_VERSION}", n, off + ["--scenario", "ivr", "--n", str(n)], plan, n))
             if n in plan.sync_ivr_sizes:
@@ -471,6 +475,11 @@ def targets(runs: list[Run], plan: Plan) -> list[str]:
             which = label.removeprefix("relay_anyio (").rstrip(")")
             judged = label != "relay_anyio (trio)"
             rows.append(f"| CPU/call ≤ 1.5 × floor ({which}{'' if judged else ', reported'}) | {text} | {verdict(worst <= 1.5) if judged else f'worst {worst:.2f} ×'} |")
+    ratios = [(n, ours / base) for n in plan.ivr_sizes
+              if (ours := cpu("relay_anyio (asyncio)", n)) and (base := cpu(FLOOR_TASKS, n))]
+    if ratios:
+        text = ", ".join(f"N={n:,}: {x:.2f} ×" for n, x in ratios)
+        rows.append(f"| CPU/call vs the floor with a task per call (asyncio, reported) | {text} | worst {max(x for _, x in ratios):.2f} × |")
     for n in plan.sync_ivr_sizes:
         ours, theirs = cpu("relay_sync (asyncio)", n), cpu(official, n)
         if ours is not None and theirs is not None and n >= 1000:
