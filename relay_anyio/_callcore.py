@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import anyio
 
-from .errors import AuthenticationError, ConnectionClosed, InvalidArgument, InvalidArgumentType
+from .errors import CLOSED_ERRORS, InvalidArgument, InvalidArgumentType
 from .events import Event, EventFamily, event_names
 from ._tasks import Label, run_callback
 from ._wakeup import Waiters, Wakeup, wait_among, wake_all
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .components._action import Action
     from .session import Session
 
-__all__ = ["CallCore", "Callback", "RANK"]
+__all__ = ["CallCore", "Callback", "CLOSED_ERRORS", "RANK"]
 
 log = logging.getLogger("relay_anyio.call")
 
@@ -48,8 +48,10 @@ RANK = {state: i for i, state in enumerate(CALL_STATES)}
 #: A call state's bit in ``CallCore._seen`` (the states a call has been in).
 _BIT = {state: 1 << i for state, i in RANK.items()}
 _ENDING = RANK["ending"]
-#: What the waits of a call that is gone (client closed, session lost) are told.
-CLOSED_ERRORS = (ConnectionClosed, AuthenticationError)
+
+
+async def _at_once(result: CommandResult) -> CommandResult:
+    return result
 
 
 def _takes_argument(callback: Callback) -> bool:
@@ -300,11 +302,16 @@ class CallCore:
 
     async def _wait_states(self, wanted: frozenset[str]) -> bool:
         """True once the call reaches one of ``wanted`` (at once if it did); False as
-        soon as none of them can come any more, or the call is gone."""
-        return await self._wait_until(
-            lambda: any(self._passed(state) for state in wanted),
-            lambda: any(self._can_reach(state) for state in wanted),
-        )
+        soon as none of them can come any more, or the call is gone. (``_wait_until``
+        for states, without its two closures and frame: every call waits so in
+        answer() and hangup().)"""
+        while True:
+            for state in wanted:
+                if self._passed(state):
+                    return True
+            if self._gone is not None or not any(self._can_reach(state) for state in wanted):
+                return False
+            await wait_among(self, "_waiters", self._new_wakeup())
 
     async def _wait_until(self, done: Callable[[], bool], possible: Callable[[], bool]) -> bool:
         """Wait, re-checking at each event of the call, until ``done()`` (True) or
@@ -368,17 +375,14 @@ class CallCore:
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"call_id": self.id, "node_id": self.node_id, **params}
 
-    async def _execute(self, method: str, params: dict[str, Any]) -> CommandResult:
-        """Run a command on the call; a refusal, or a call that is gone, is an unsuccessful result."""
+    def _execute(self, method: str, params: dict[str, Any]) -> Awaitable[CommandResult]:
+        """Run a command on the call (await it); a refusal, or a call that is gone, is an
+        unsuccessful result. Not a coroutine of its own: the session's execute is what
+        waits (one frame less per command in flight)."""
         problem = self._unable()
         if problem is not None:
-            return CommandResult("410" if problem == "call has ended" else "404", problem)
-        try:
-            return await self._session.execute(method, self._params(params), call_id=self.id)
-        except CLOSED_ERRORS:
-            if self._gone is None:
-                raise
-            return CommandResult("503", self._gone)
+            return _at_once(CommandResult("410" if problem == "call has ended" else "404", problem))
+        return self._session.execute(method, self._params(params), call_id=self.id, owner=self)
 
     async def _start(self, action: A) -> A:
         """Send ``action``'s start command; the Action follows its events from now on."""

@@ -101,3 +101,8 @@ class InvalidArgumentType(RelayError, TypeError):
         self.argument = argument
         self.value = value
         self.expected = expected
+
+
+#: What a wait raises when the client closed or the session gave up for good
+#: (a call's waits turn it into an unsuccessful Result saying why).
+CLOSED_ERRORS: tuple[type[RelayError], ...] = (ConnectionClosed, AuthenticationError)

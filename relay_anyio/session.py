@@ -26,7 +26,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import httpx
@@ -44,6 +44,7 @@ from .pending import Command
 from .backoff import Backoff
 from .blade import BladeClient, State, frames_log
 from .errors import (
+    CLOSED_ERRORS,
     AuthenticationError,
     CommandTimeout,
     ConnectionClosed,
@@ -57,6 +58,13 @@ log = logging.getLogger("relay_anyio.session")
 
 # Tries for a first connection whose socket opened but whose handshake failed.
 FIRST_CONNECT_TRIES = 3
+
+
+class Owner(Protocol):
+    """What a command runs for (a call): ``_gone`` says why it can no longer run
+    anything (client closed, session lost), None while it can."""
+
+    _gone: str | None
 
 
 def _wake(command: Command) -> None:
@@ -171,16 +179,24 @@ class Session:
         }
 
     async def execute(
-        self, method: str, params: dict[str, Any], *, call_id: str | None = None, timeout: float | None = None
+        self, method: str, params: dict[str, Any], *, call_id: str | None = None, timeout: float | None = None,
+        owner: Owner | None = None,
     ) -> p.CommandResult:
         """Run a Relay command; returns its CommandResult (never raises for a refusal).
 
         Raises CommandTimeout when no response comes within ``timeout``
         (default: the session's) after sending, or when no connection came
         within ``timeout`` to send it (``sent=False``); ConnectionClosed when
-        the client is closed.
+        the client is closed. For an ``owner`` (a call) that is gone by then
+        (``owner._gone``: client closed, session lost) that is an unsuccessful
+        result (code 503) saying why instead.
         """
-        command = self.submit(method, params, call_id=call_id)
+        try:
+            command = self.submit(method, params, call_id=call_id)
+        except CLOSED_ERRORS:
+            if owner is None or owner._gone is None:
+                raise
+            return p.CommandResult("503", owner._gone)
         try:
             # outcome()'s common case in this frame (a coroutine less per command in flight)
             entry = self.arm(command, timeout)
@@ -191,6 +207,10 @@ class Session:
                     self.disarm(entry)
             result = self.result(command)
             return result if result is not None else await self.outcome(command, timeout)
+        except CLOSED_ERRORS:
+            if owner is None or owner._gone is None:
+                raise
+            return p.CommandResult("503", owner._gone)
         finally:
             self.discard(command)
 

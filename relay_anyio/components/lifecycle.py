@@ -58,6 +58,12 @@ class HangupResult(Result):
     reason: str | None = None
 
 
+# The states answer(), dial() and hangup() wait for.
+_ANSWERED = frozenset({"answered"})
+_DIAL_OVER = frozenset({"answered", "ending", "ended"})
+_ENDED = frozenset({"ended"})
+
+
 class _Answering:
     """One ``calling.answer`` in flight, shared by concurrent ``answer()`` calls
     (``waiters``: the wake-ups of the calls that wait for the first one's answer)."""
@@ -101,7 +107,7 @@ class LifecycleMethods(CallCore):
         response = shared.response
         if not response.successful:
             return AnswerResult(successful=False, error=_failure(response))
-        ok = await self._wait_states(frozenset({"answered"}))
+        ok = await self._wait_states(_ANSWERED)
         return AnswerResult(
             successful=ok,
             event=self._state_event("answered", "ended", "ending"),
@@ -139,7 +145,7 @@ class LifecycleMethods(CallCore):
                 return DialResult(successful=False, call=self._as_call, error=_failure(response))
             self._update_identity(response.data)
             try:
-                await self._wait_states(frozenset({"answered", "ending", "ended"}))
+                await self._wait_states(_DIAL_OVER)
             except BaseException:
                 await self._abandon_dial(session, None)
                 raise
@@ -180,7 +186,7 @@ class LifecycleMethods(CallCore):
         response = await self._execute(HANGUP, {"reason": reason})
         if not response.successful:
             return HangupResult(successful=False, reason=reason, error=_failure(response))
-        ok = await self._wait_states(frozenset({"ended"}))
+        ok = await self._wait_states(_ENDED)
         return HangupResult(
             successful=ok,
             reason=self.end_reason or reason,
