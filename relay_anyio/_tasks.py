@@ -16,6 +16,7 @@ code whose failure must not bring the client down.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -73,6 +74,10 @@ def _close(awaitable: Awaitable[Any]) -> None:
         awaitable.close()
 
 
+#: The context the pool's own done-callback runs in (it reads no context variable).
+_NO_VARS = contextvars.Context()
+
+
 class Label:
     """``what`` for the log, formatted only if it is logged: ``Label("call %s: %r callback", id, name)``
     (for what runs per event; a task per call or message is named by a plain string)."""
@@ -127,7 +132,8 @@ class TaskPool:
         if self._loop is not None:
             task = self._loop.create_task(_run(scope, what, awaitable))
             self._running[task] = scope
-            task.add_done_callback(self._forget)
+            # Without context=, every task would keep a copy of the context for it.
+            task.add_done_callback(self._forget, context=_NO_VARS)
         else:
             self._nursery.start_soon(_run, scope, what, awaitable)
         return scope
