@@ -35,6 +35,8 @@ async def test_closing_the_client_wakes_every_kind_of_wait_within_a_second(sim: 
     # A call whose client is closed answers at once, unsuccessful, whatever is asked of it.
     late = await call.play_tts(text="too late")
     assert not late.successful and late.error == "client closed"
+    hung_up = await call.hangup()  # a plain command (not a component): refused at once, nothing sent
+    assert not hung_up.successful and hung_up.error is not None and "client closed" in hung_up.error
     assert await call.wait_for_ended() is False
 
 
