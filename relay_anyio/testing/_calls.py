@@ -18,6 +18,7 @@ import attrs
 
 from ..protocol import Request, broadcast_params, encode, new_id
 from ..wire import CALL_STATES, Defaults
+from . import _checks as check
 from ._callers import Caller, CallerState
 
 if TYPE_CHECKING:
@@ -163,21 +164,22 @@ class CallHandle:
     def reached(self, state: str) -> bool:
         return _ORDER[self.state] >= _ORDER[state]
 
-    async def wait_for(self, state: str, timeout: float | None = None) -> bool:
+    async def wait_for(self, state: str, *, timeout: float | None = None) -> bool:
         """Wait until the call reached ``state`` (True) or ended before it (False).
 
-        Raises TimeoutError after ``timeout`` seconds (None = no limit).
+        Raises TimeoutError after ``timeout`` real seconds (None = no limit).
         """
-        if state not in _ORDER:
-            raise ValueError(f"state must be one of {', '.join(CALL_STATES)}; got {state!r}")
-        with anyio.fail_after(math.inf if timeout is None else timeout):
+        check.choice("state", state, CALL_STATES)
+        limit = check.seconds("timeout", timeout)
+        with anyio.fail_after(math.inf if limit is None else limit):
             while not self.reached(state):
                 await self._event_for("*").wait()
         return state in self._history
 
-    async def ended(self, timeout: float | None = None) -> str | None:
-        """Wait for the call to end; returns its ``end_reason``."""
-        await self.wait_for("ended", timeout)
+    async def ended(self, *, timeout: float | None = None) -> str | None:
+        """Wait for the call to end (TimeoutError after ``timeout`` real seconds,
+        None = no limit); returns its ``end_reason``."""
+        await self.wait_for("ended", timeout=timeout)
         return self.end_reason
 
     def to_dict(self, full: bool = True) -> dict[str, Any]:

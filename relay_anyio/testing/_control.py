@@ -250,7 +250,7 @@ class ControlAPI:
             if wait:
                 timeout = _number(query.get("timeout"), "timeout", 10.0)
                 try:
-                    await call.wait_for(wait, timeout)
+                    await call.wait_for(wait, timeout=timeout)
                 except ValueError as exc:
                     raise ControlError(400, str(exc)) from None
                 except TimeoutError:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from relay_anyio.errors import InvalidArgument, InvalidArgumentType
 from relay_anyio.testing import Caller, RelaySimulator, busy, decline, human, no_answer
 
 from .conftest import answered_call
@@ -108,6 +109,19 @@ async def test_handle_wait_for_false_when_never_reached(sim: RelaySimulator, cli
     _, result = await begin(client, "+15550000006")
     handle = sim.call(result["call_id"])
     assert await handle.wait_for("answered", timeout=5) is False
+
+
+async def test_handle_waits_check_their_arguments_before_waiting(sim: RelaySimulator, client: RawClient) -> None:
+    handle, _ = await answered_call(sim, client)
+    with pytest.raises(InvalidArgument, match="state"):
+        await handle.wait_for("hung up")
+    with pytest.raises(InvalidArgument, match="timeout"):
+        await handle.ended(timeout=-1)
+    with pytest.raises(InvalidArgumentType, match="timeout"):
+        await handle.wait_for("ended", timeout="5")
+    with pytest.raises(TypeError):
+        await handle.wait_for("ended", 5)  # type: ignore[misc]  # timeout is keyword-only
+    assert handle.state == "answered"
 
 
 async def test_inbound_caller_hangs_up(sim: RelaySimulator, client: RawClient) -> None:

@@ -145,3 +145,14 @@ def test_wait_for_in_another_thread_wakes_when_the_far_end_hangs_up(place: Place
     assert handle.ended(timeout=WAIT) == "hangup"
     waiter.join(WAIT)
     assert outcome == [True] and call.ended and call.end_reason == "hangup"
+
+
+def test_the_simulators_call_handle_checks_its_arguments_before_waiting(place: Place) -> None:
+    _call, handle = place(Caller())
+    with pytest.raises(relay_sync.InvalidArgument, match="state"):
+        handle.wait_for("hung up")
+    with pytest.raises(relay_sync.InvalidArgument, match="timeout"):
+        handle.ended(timeout=-1)
+    with pytest.raises(TypeError):
+        handle.ended(WAIT)  # type: ignore[misc]  # timeout is keyword-only
+    assert handle.state == "answered"
