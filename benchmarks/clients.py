@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -494,19 +494,7 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
             if batch is None:
                 break
             out: list[str] = []
-            for text in batch:
-                message = loads(text)
-                if message.get("method") != "blade.broadcast":
-                    result = message.get("result")
-                    if isinstance(result, dict):
-                        inner = result.get("result")
-                        if isinstance(inner, dict) and inner.get("code", "200") != "200":
-                            progress.errors += 1
-                    continue
-                out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
-                relay = message["params"]["params"]
-                kind = relay["event_type"]
-                p = relay["params"]
+            for kind, p in _broadcasts(batch, loads, dumps, out, progress):
                 call_id = p.get("call_id")
                 if kind == "calling.call.receive":
                     meter.start()
@@ -551,6 +539,25 @@ async def run_floor(args: argparse.Namespace) -> dict[str, Any]:
         connections=1,
         json_codec=codec,
     )
+
+
+def _broadcasts(
+    batch: list[str], loads: Callable[[str], Any], dumps: Callable[[Any], str], out: list[str], progress: Progress,
+) -> Iterator[tuple[str, Any]]:
+    """The floor's reading of one batch: each broadcast acknowledged (into ``out``)
+    and given as (event_type, params); a refused command counted as an error."""
+    for text in batch:
+        message = loads(text)
+        if message.get("method") != "blade.broadcast":
+            result = message.get("result")
+            if isinstance(result, dict):
+                inner = result.get("result")
+                if isinstance(inner, dict) and inner.get("code", "200") != "200":
+                    progress.errors += 1
+            continue
+        out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
+        relay = message["params"]["params"]
+        yield relay["event_type"], relay["params"]
 
 
 class _TaskCall:
@@ -610,14 +617,7 @@ async def _floor_tasks(
         if batch is None:
             break
         out: list[str] = []
-        for text in batch:
-            message = loads(text)
-            if message.get("method") != "blade.broadcast":
-                continue
-            out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
-            relay = message["params"]["params"]
-            kind = relay["event_type"]
-            p = relay["params"]
+        for kind, p in _broadcasts(batch, loads, dumps, out, progress):
             call_id = p.get("call_id")
             if kind == "calling.call.receive":
                 meter.start()

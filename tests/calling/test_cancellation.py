@@ -184,6 +184,37 @@ async def test_cancelled_dial_before_begin_is_answered_ends_the_call(sim: RelayS
         assert await sim.call(call.id).ended() == "hangup"
 
 
+async def test_a_state_wait_and_a_plain_command_cancelled_leave_nothing_waiting(
+    sim: RelaySimulator, client: Any, place: Place
+) -> None:
+    """hangup() while calling.end is held: the cancellation comes out at once, the
+    command and its deadline are forgotten, and the call still works after."""
+    call, handle = await place()
+    with anyio.fail_after(10):  # a cancelled state wait leaves no wake-up behind
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call.wait_for_ended)
+            await eventually(lambda: call._waiters is not None, what="the state wait joined")
+            tg.cancel_scope.cancel()
+    assert call._waiters is None
+    held = sim.faults.hold("calling.end")
+    with anyio.fail_after(10):
+        with anyio.CancelScope() as scope:
+            async with anyio.create_task_group() as tg:
+
+                async def cancel_in_flight() -> None:
+                    await sim.journal.wait_for(method="calling.end", direction="in")
+                    scope.cancel()
+
+                tg.start_soon(cancel_in_flight)
+                await call.hangup()
+        assert scope.cancelled_caught
+        assert client.session.table_sizes()["pending"] == 0
+        sim.faults.release(held)
+        assert await handle.ended(timeout=5) == "hangup"  # the held end was carried out
+        await call.wait_for_ended()
+    assert call.ended
+
+
 # -- asyncio's own cancellation -----------------------------------------------
 
 

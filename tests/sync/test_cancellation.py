@@ -77,6 +77,22 @@ def test_ctrl_c_while_the_start_is_in_flight_stops_it_once_answered(sim: Simulat
 
 
 @pytest.mark.sim_time_scale(1)
+def test_ctrl_c_while_a_plain_command_is_in_flight_leaves_nothing_waiting(
+    sim: Simulator, place: Place, client: Client
+) -> None:
+    call, handle = place()
+    held = sim.run(lambda relay: relay.faults.hold("calling.end"))
+    presser = _in_background(lambda: (
+        sim.journal.wait_for(method="calling.end", direction="in", timeout=WAIT), _thread.interrupt_main()))
+    with pytest.raises(KeyboardInterrupt):
+        call.hangup()
+    presser.join(WAIT)
+    assert client._core.run(lambda: client._async.session.table_sizes()["pending"]) == 0
+    sim.run(lambda relay: relay.faults.release(held))
+    assert handle.ended(timeout=WAIT) == "hangup"
+
+
+@pytest.mark.sim_time_scale(1)
 def test_closing_the_client_wakes_blocked_threads_with_unsuccessful_results(sim: Simulator, place: Place, client: Client) -> None:
     call, _ = place()
     outcomes: dict[str, Any] = {}
