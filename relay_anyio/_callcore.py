@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .call import Call
     from .calling import Calling
     from .components._action import Action
+    from .pending import Command
     from .session import Session
 
 __all__ = ["CallCore", "Callback", "CLOSED_ERRORS", "RANK"]
@@ -54,6 +55,10 @@ async def _at_once(result: CommandResult) -> CommandResult:
     return result
 
 
+async def _ready(action: A) -> A:
+    return action
+
+
 def _takes_argument(callback: Callback) -> bool:
     """Whether ``callback`` accepts one positional argument (the Event)."""
     try:
@@ -71,7 +76,7 @@ class CallCore:
         "_calling", "id", "node_id", "tag", "call_type", "from_number", "to_number", "timeout",
         "context", "direction", "state", "prev_state", "end_reason", "_seen", "_state_params",
         "_waiters", "_actions", "_connect", "_peer", "_listeners", "_dialed", "_gone", "_answering",
-        "_connect_seen", "_peer_id",
+        "_connect_seen", "_peer_id", "_launching",
     )
 
     def __init__(
@@ -118,6 +123,9 @@ class CallCore:
         self._answering: Any = None  # the answer() in flight (components.lifecycle)
         self._connect_seen: dict[str, Any] | None = None  # the latest connect event (components.connect)
         self._peer_id: str | None = None  # the call a state event named as ``peer`` (a connect's leg)
+        # True while a waiting method starts its component, then the start command
+        # (see _start): the waiting method waits for its answer and its end at once.
+        self._launching: Any = None
 
     def __repr__(self) -> str:
         return (
@@ -382,24 +390,44 @@ class CallCore:
         problem = self._unable()
         if problem is not None:
             return _at_once(CommandResult("410" if problem == "call has ended" else "404", problem))
-        return self._session.execute(method, self._params(params), call_id=self.id, owner=self)
+        return self._session.execute(method, pack(self._params(params)), call_id=self.id, owner=self)
 
-    async def _start(self, action: A) -> A:
-        """Send ``action``'s start command; the Action follows its events from now on."""
+    def _start(self, action: A) -> Awaitable[A]:
+        """Send ``action``'s start command; the Action follows its events from now on.
+
+        Await it: it returns the Action once the service answered. Under a
+        waiting method (``_launching`` is True, see ``components._action.waiting``)
+        it returns at once and leaves the start command in ``_launching``: the
+        waiting method waits for the answer (``_answered``) on the wake-up of the
+        component's end, so the start keeps no frames and no wake-up of its own
+        while thousands of components are in flight. Not a coroutine of its own
+        (``_answered`` is what waits)."""
         if action.call is not self:
             raise RuntimeError("action belongs to another call")
         problem = self._unable()
         if problem is not None:
             action._finish(False, error=problem)
-            return action
-        session = self._session
+            return _ready(action)
+        launched = self._launching is True
         action._register()
         try:
-            command = session.submit(action.method, action._start_params(), call_id=self.id)
+            command = self._session.submit(
+                action.method, action._packed_start(), call_id=self.id,
+                waiter=action._end_wakeup() if launched else None,
+            )
         except BaseException:
             action._unregister()
             raise
-        action._sent()
+        if launched:
+            self._launching = command
+            return _ready(action)
+        return self._answered(action, command)
+
+    async def _answered(self, action: A, command: Command) -> A:
+        """Wait for the answer to ``action``'s start ``command`` and apply it (a refusal
+        finishes the action). Its waiter may be the action's end wake-up too: a
+        component over before its answer came needs the answer no more."""
+        session = self._session
         try:
             # Session.outcome()'s common case in this frame (a coroutine less per start in flight)
             entry = session.arm(command)
@@ -408,9 +436,11 @@ class CallCore:
                     await command.waiter
                 finally:
                     session.disarm(entry)
-            response = session.result(command)
-            if response is None:
-                response = await session.outcome(command)
+            if not action.completed:
+                response = session.result(command)
+                if response is None:
+                    response = await session.outcome(command)
+                action._on_response(response)
         except BaseException as exc:
             if isinstance(exc, CLOSED_ERRORS) and self._gone is not None:
                 action._finish(False, error=self._gone)
@@ -419,7 +449,6 @@ class CallCore:
             raise
         finally:
             session.discard(command)
-        action._on_response(response)
         return action
 
     async def _undo_start(self, action: Action[Any], session: Session, command: Any) -> None:

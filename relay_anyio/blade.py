@@ -181,9 +181,10 @@ class BladeClient:
     def ping(self, timestamp: float) -> Command:
         """A ``blade.ping`` on this connection (settles like a command; never re-sent)."""
         self._require_open()
-        command = Command(p.PING, {"timestamp": timestamp}, blade=True)
+        params = {"timestamp": timestamp}
+        command = Command(p.PING, params, blade=True)
         self.pending.add(command)
-        self._outbox.append(p.encode(p.Request(command.id, p.PING, command.params)))
+        self._outbox.append(p.encode(p.Request(command.id, p.PING, params)))
         command.gen = self.gen
         command.sent_at = self.clock()
         return command

@@ -22,7 +22,8 @@ __all__ = ["Command", "PendingTable"]
 class Command:
     """One request and what became of it.
 
-    ``gen``: the connection it was last sent on (None = never sent);
+    ``params``: a dict, or packed (``protocol.pack``: what thousands of
+    commands in flight keep); ``gen``: the connection it was last sent on (None = never sent);
     ``sent_at`` / ``queued_at``: clock readings of the last send / of the
     submission while no connection was up; ``blade``: a request tied to one
     connection (handshake step, ping), never re-sent; ``waiter``: whatever
@@ -35,7 +36,7 @@ class Command:
     )
 
     def __init__(
-        self, method: str, params: dict[str, Any], call_id: str | None = None, *, blade: bool = False,
+        self, method: str, params: dict[str, Any] | bytes, call_id: str | None = None, *, blade: bool = False,
         waiter: Any = None,
     ) -> None:
         self.id = p.new_id()

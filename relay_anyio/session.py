@@ -179,7 +179,7 @@ class Session:
         }
 
     async def execute(
-        self, method: str, params: dict[str, Any], *, call_id: str | None = None, timeout: float | None = None,
+        self, method: str, params: dict[str, Any] | bytes, *, call_id: str | None = None, timeout: float | None = None,
         owner: Owner | None = None,
     ) -> p.CommandResult:
         """Run a Relay command; returns its CommandResult (never raises for a refusal).
@@ -214,19 +214,26 @@ class Session:
         finally:
             self.discard(command)
 
-    def submit(self, method: str, params: dict[str, Any], *, call_id: str | None = None) -> Command:
+    def submit(
+        self, method: str, params: dict[str, Any] | bytes, *, call_id: str | None = None,
+        waiter: _wakeup.Wakeup | None = None,
+    ) -> Command:
         """Register a command (sent now if the session is up); ``outcome()`` waits for it.
 
         Unlike ``execute()``, the command outlives a cancelled wait: a caller
         cancelled while the command is in flight can wait for its answer again
-        (to undo what it started), then must ``discard()`` it.
+        (to undo what it started), then must ``discard()`` it. ``params``: a
+        dict, or packed (``protocol.pack``) when the command is one of
+        thousands in flight (kept so for a re-send). ``waiter``: the
+        wake-up its answer wakes (default a new one), when the caller's wait
+        is for more than the answer (a waiting method: the component's end too).
         """
         blade = self.blade
         if blade.state is State.CLOSED:
             raise self._fatal or ConnectionClosed("the client is closed")
         if len(blade.pending) >= self.max_pending:
             raise RelayError(f"too many commands waiting ({self.max_pending}); raise max_pending or slow down")
-        command = Command(method, params, call_id, waiter=self.new_wakeup())
+        command = Command(method, params, call_id, waiter=waiter or self.new_wakeup())
         blade.submit(command)
         if command.gen is None:
             command.queued_at = anyio.current_time()

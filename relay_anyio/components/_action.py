@@ -114,7 +114,7 @@ class Action(Generic[R]):
 
     def __init__(self, call: CallCore, params: dict[str, Any], *, method: str | None = None) -> None:
         self.call = call
-        self._params: dict[str, Any] | bytes = params  # packed once sent (see _sent)
+        self._params: dict[str, Any] | bytes = params  # its own; once sent, the start's packed (_packed_start)
         self._method = method or self.methods[0]
         if self._method not in self.methods:
             raise ValueError(f"{type(self).__name__} starts with {self.methods}, not {self._method!r}")
@@ -197,18 +197,22 @@ class Action(Generic[R]):
 
     def _start_params(self) -> dict[str, Any]:
         """The start command's params: the call's identity, the control_id, the component's own."""
-        call = self.call
         params = self._params
-        own = unpack(params) if isinstance(params, bytes) else params
+        if isinstance(params, bytes):  # sent already: these (see _packed_start)
+            return cast(dict[str, Any], unpack(params))
+        call = self.call
         if self.sends_control_id:
-            return {"call_id": call.id, "node_id": call.node_id, "control_id": self.control_id, **own}
-        return {"call_id": call.id, "node_id": call.node_id, **own}
+            return {"call_id": call.id, "node_id": call.node_id, "control_id": self.control_id, **params}
+        return {"call_id": call.id, "node_id": call.node_id, **params}
 
-    def _sent(self) -> None:
-        """Its start command holds the params now (for a re-send): the Action keeps
-        them packed for ``payload`` (thousands of components run at once)."""
-        if not isinstance(self._params, bytes):
-            self._params = pack(self._params)
+    def _packed_start(self) -> bytes:
+        """The start command's params, packed (see protocol.pack): its command sends
+        them as they are (and again on a re-send), the Action keeps them for
+        ``payload``; no dict of them stays alive while thousands of components run."""
+        params = self._params
+        if not isinstance(params, bytes):
+            params = self._params = pack(self._start_params())
+        return params
 
     async def _until_done(self) -> None:
         if not self.completed:
@@ -306,7 +310,14 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
         begin = begin_waited
 
     async def method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        action = await begin(self, *args, **kwargs)
+        self._launching = True  # CallCore._start sends the start and returns at once
+        try:
+            action = await begin(self, *args, **kwargs)
+            command = self._launching
+        finally:
+            self._launching = None
+        if command is not True:  # the start's answer and the component's end wake one wait
+            await self._answered(action, command)
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
                 await action._end_wakeup()
