@@ -14,6 +14,7 @@ that stops making progress for ``--stall`` seconds, or outlives
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import statistics
@@ -340,12 +341,31 @@ def overhead_sync(client: Any, args: argparse.Namespace, extra: dict[str, Any]) 
             out.append(time.perf_counter_ns() - t)
         return out
 
+    # The floor of any blocking face over an event loop in another thread: hand the
+    # loop a callback and block until it has run (two thread wake-ups, no SDK).
+    if args.backend == "trio":
+        import trio
+
+        run_soon = portal.call(trio.lowlevel.current_trio_token).run_sync_soon
+    else:
+        run_soon = portal.call(asyncio.get_running_loop).call_soon_threadsafe
+
+    def hop() -> int:
+        lock = threading.Lock()
+        lock.acquire()
+        t = time.perf_counter_ns()
+        run_soon(lock.release)
+        lock.acquire()
+        return time.perf_counter_ns() - t
+
     sync_ns: list[int] = []
     async_ns: list[int] = []
+    hop_ns: list[int] = []
     rounds = 10
     per = max(1, args.n // rounds)
-    for _ in range(2):  # warm up both paths
+    for _ in range(2):  # warm up every path
         call.play_tts(text="a")
+        hop()
     portal.call(async_round, 2)
     for _ in range(rounds):
         for _ in range(per):
@@ -353,6 +373,7 @@ def overhead_sync(client: Any, args: argparse.Namespace, extra: dict[str, Any]) 
             call.play_tts(text="a")
             sync_ns.append(time.perf_counter_ns() - t)
         async_ns.extend(portal.call(async_round, per))
+        hop_ns.extend(hop() for _ in range(per))
     sync_med = statistics.median(sync_ns) / 1e3
     async_med = statistics.median(async_ns) / 1e3
     extra.update(
@@ -360,6 +381,7 @@ def overhead_sync(client: Any, args: argparse.Namespace, extra: dict[str, Any]) 
         sync_median_us=sync_med,
         async_median_us=async_med,
         overhead_us=sync_med - async_med,
+        hop_median_us=statistics.median(hop_ns) / 1e3,
     )
     return "ok"
 
