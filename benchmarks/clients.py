@@ -690,7 +690,8 @@ async def _floor_events(
 ) -> str:
     """The events scenario with only the wire work: one inbound call answered,
     then a burst of ``calling.call.play`` events, each json-parsed, answered
-    (as the protocol asks) and counted; all of one read's answers in one write."""
+    (as the protocol asks; not with ``--no-ack``) and counted; all of one
+    read's answers in one write."""
     loads, dumps = _LOADS, _DUMPS
     place_inbound(args.http, 1)
     call_id: str | None = None
@@ -705,7 +706,8 @@ async def _floor_events(
             message = loads(text)
             if message.get("method") != "blade.broadcast":
                 continue
-            out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
+            if not args.no_ack:
+                out.append(dumps({"jsonrpc": "2.0", "id": message["id"], "result": {}}))
             relay = message["params"]["params"]
             kind = relay["event_type"]
             p = relay["params"]
@@ -741,6 +743,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sim-pid", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--stall", type=float, default=20.0)
+    parser.add_argument("--no-ack", action="store_true",
+                        help="floor, events: acknowledge no broadcast (as the official SDK): the least any client "
+                             "on this transport does per event")
     parser.add_argument("--gc-threshold", type=int, default=None,
                         help="CPython's first GC threshold, as Consumer.run() sets it (default: leave it)")
     return parser.parse_args(argv)
@@ -757,6 +762,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run_sync(args)
     else:
         runner = run_anyio if args.impl == "anyio" else run_floor
+        if args.no_ack and (args.impl != "floor" or args.scenario != "events"):
+            raise SystemExit("--no-ack is for --impl floor --scenario events")
         if args.impl == "floor-tasks" and args.backend != "asyncio":
             parser_error = "--impl floor-tasks runs on asyncio only"
             raise SystemExit(parser_error)
