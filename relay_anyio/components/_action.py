@@ -318,6 +318,9 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
             self._launching = None
         if command is not True:  # the start's answer and the component's end wake one wait
             await self._answered(action, command)
+        # Not kept while the component runs: the command, its answer and wake-up
+        # (thousands of components are in flight), nor the arguments.
+        del command, args, kwargs
         if not action.completed:  # (no checkpoint for a component over already: refused, call gone)
             try:
                 await action._end_wakeup()

@@ -8,12 +8,14 @@ still returns only after the answer.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import anyio
 import pytest
 
 from relay_anyio import Client
+from relay_anyio.pending import Command
 from relay_anyio.testing import RelaySimulator
 
 from ..helpers import eventually
@@ -111,3 +113,21 @@ async def test_an_async_start_returns_after_its_answer(sim: RelaySimulator, plac
         [action] = started
         assert (await action.wait()).successful
     assert nothing_pending(client)
+
+
+@pytest.mark.time_scale(1)
+async def test_nothing_of_the_start_is_kept_while_the_component_runs(
+    sim: RelaySimulator, place: Place, client: Client
+) -> None:
+    """Thousands of components run at once: once a start is answered, its command
+    (with its answer and wake-up) is garbage, not held by the waiting method."""
+    call, _ = await place()
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call.play_silence, 600)
+            await eventually(lambda: bool(call._actions) and nothing_pending(client), what="the play answered and running")
+            gc.collect()
+            kept = [o for o in gc.get_objects() if type(o) is Command and o.method == "calling.play"]
+            assert kept == [], "the start command outlives its answer"
+            tg.cancel_scope.cancel()  # the waiting method stops the play on its way out
+    assert len(sim.journal.commands("calling.play.stop")) == 1
