@@ -293,7 +293,9 @@ def waiting(start: Callable[Concatenate[S, P], Awaitable[Action[R]]], summary: s
     """The waiting method of ``start`` (an ``x_async`` method): same parameters, returns the Result.
 
     ``summary`` is the first line of its docstring; the rest (the
-    parameters) is the ``_async`` twin's.
+    parameters) is the ``_async`` twin's. ``start`` must end in ``return
+    await self._start(action)`` with no await before it: the waiting method
+    marks the call (``_launching``) for exactly the ``_start`` it runs into.
     """
 
     begin: Callable[..., Awaitable[Action[R]]] = start
