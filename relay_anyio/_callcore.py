@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .pending import Command
     from .session import Session
 
-__all__ = ["CallCore", "Callback", "CLOSED_ERRORS", "RANK"]
+__all__ = ["CallCore", "Callback", "RANK"]
 
 log = logging.getLogger("relay_anyio.call")
 
@@ -51,12 +51,12 @@ _BIT = {state: 1 << i for state, i in RANK.items()}
 _ENDING = RANK["ending"]
 
 
-async def _at_once(result: CommandResult) -> CommandResult:
-    return result
+T = TypeVar("T")
 
 
-async def _ready(action: A) -> A:
-    return action
+async def _now(value: T) -> T:
+    """``value``, awaitable: what a method that is not a coroutine returns when nothing needs waiting."""
+    return value
 
 
 def _takes_argument(callback: Callback) -> bool:
@@ -389,7 +389,7 @@ class CallCore:
         waits (one frame less per command in flight)."""
         problem = self._unable()
         if problem is not None:
-            return _at_once(CommandResult("410" if problem == "call has ended" else "404", problem))
+            return _now(CommandResult("410" if problem == "call has ended" else "404", problem))
         return self._session.execute(method, pack(self._params(params)), call_id=self.id, owner=self)
 
     def _start(self, action: A) -> Awaitable[A]:
@@ -407,7 +407,7 @@ class CallCore:
         problem = self._unable()
         if problem is not None:
             action._finish(False, error=problem)
-            return _ready(action)
+            return _now(action)
         launched = self._launching is True
         action._register()
         try:
@@ -420,7 +420,7 @@ class CallCore:
             raise
         if launched:
             self._launching = command
-            return _ready(action)
+            return _now(action)
         return self._answered(action, command)
 
     async def _answered(self, action: A, command: Command) -> A:

@@ -5,7 +5,7 @@ timer each; with thousands of commands in flight that was the largest
 single cost of a call (see benchmarks/FINDINGS.md). Here each waiter adds a
 three-item list to a queue (or a heap), and one task sleeps until the earliest deadline
 and calls ``expire()`` on the expired entries' owners. A finished waiter
-only blanks its entry; the entry leaves the heap when its time comes. The
+only blanks its entry; the entry leaves when it reaches the front. The
 entry holds the owner itself, not a bound method: one object less per
 command for the collector.
 """

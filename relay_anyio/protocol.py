@@ -170,13 +170,6 @@ try:  # orjson is several times faster; the stdlib is the fallback (e.g. PyPy)
             # only a frame that fails takes this slower path.
             return json.loads(frame)
 
-    def pack(value: Any) -> bytes:
-        """A JSON value kept for later as compact bytes (a third of a decoded dict's
-        memory, and nothing for the collector to visit); ``unpack`` gives it back.
-        Copied through ``str``: the bytes ``orjson.dumps`` returns keep its whole
-        write buffer (4 KB, measured with tracemalloc), whatever their length."""
-        return _dumps(value).encode()
-
     def packed_value(data: bytes) -> Any:
         """What encodes as the packed JSON ``data`` inside a frame, without decoding it."""
         return orjson.Fragment(data)
@@ -187,13 +180,17 @@ except ImportError:  # pragma: no cover - exercised where orjson is absent
     _loads = json.loads  # type: ignore[assignment]
     _JSON_ERRORS = (ValueError, UnicodeDecodeError, RecursionError)
 
-    def pack(value: Any) -> bytes:
-        """A JSON value kept for later as compact bytes; ``unpack`` gives it back."""
-        return _dumps(value).encode()
-
     def packed_value(data: bytes) -> Any:
         """What encodes as the packed JSON ``data`` inside a frame (decoded here)."""
         return _loads(data)
+
+
+def pack(value: Any) -> bytes:
+    """A JSON value kept for later as compact bytes (a third of a decoded dict's
+    memory, and nothing for the collector to visit); ``unpack`` gives it back.
+    Copied through ``str``: the bytes ``orjson.dumps`` returns keep its whole
+    write buffer (4 KB, measured with tracemalloc), whatever their length."""
+    return _dumps(value).encode()
 
 
 def unpack(data: bytes) -> Any:

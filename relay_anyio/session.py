@@ -191,13 +191,9 @@ class Session:
         (``owner._gone``: client closed, session lost) that is an unsuccessful
         result (code 503) saying why instead.
         """
+        command: Command | None = None
         try:
             command = self.submit(method, params, call_id=call_id)
-        except CLOSED_ERRORS:
-            if owner is None or owner._gone is None:
-                raise
-            return p.CommandResult("503", owner._gone)
-        try:
             # outcome()'s common case in this frame (a coroutine less per command in flight)
             entry = self.arm(command, timeout)
             if entry is not None:
@@ -212,7 +208,8 @@ class Session:
                 raise
             return p.CommandResult("503", owner._gone)
         finally:
-            self.discard(command)
+            if command is not None:
+                self.discard(command)
 
     def submit(
         self, method: str, params: dict[str, Any] | bytes, *, call_id: str | None = None,

@@ -15,9 +15,9 @@ import anyio
 import attrs
 
 from .. import commands
-from .._callcore import CLOSED_ERRORS, RANK, CallCore
+from .._callcore import RANK, CallCore
 from .._wakeup import Waiters, wait_among, wake_all
-from ..errors import InvalidArgument
+from ..errors import CLOSED_ERRORS, InvalidArgument
 from ..events import EventFamily
 from ..protocol import CommandResult
 from ..results import Result

@@ -12,6 +12,7 @@ outlive the scope that started them; cancellation from asyncio's own
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -54,6 +55,26 @@ async def run_cancelled(call: Call, scenario: Scenario, cancel_when: Any) -> boo
             tg.start_soon(cancel)
             await scenario.run(call)
             pytest.fail("the waiting method returned although it runs for minutes")
+    return scope.cancelled_caught
+
+
+async def cancelled_once_sent(
+    sim: RelaySimulator, method: str, run: Callable[[], Awaitable[Any]],
+    then: Callable[[], Awaitable[None]] | None = None,
+) -> bool:
+    """Run ``run()`` in a scope cancelled as soon as the simulator has received
+    ``method`` (then ``then()``, meanwhile); whether the cancellation was caught."""
+    with anyio.CancelScope() as scope:
+        async with anyio.create_task_group() as tg:
+
+            async def cancel_in_flight() -> None:
+                await sim.journal.wait_for(method=method, direction="in")
+                scope.cancel()
+                if then is not None:
+                    await then()
+
+            tg.start_soon(cancel_in_flight)
+            await run()
     return scope.cancelled_caught
 
 
@@ -166,19 +187,14 @@ async def test_cancelled_dial_before_begin_is_answered_ends_the_call(sim: RelayS
     sim.phone("+15557100002", caller=human(answer_after=600))
     held = sim.faults.hold("calling.begin")
     call = client.calling.new_call(from_number="+15550000002", to_number="+15557100002")
+
+    async def release() -> None:
+        await eventually(lambda: len(held.held) == 1, what="calling.begin held")
+        sim.faults.release(held)
+
     with anyio.fail_after(10):
-        with anyio.CancelScope() as scope:
-            async with anyio.create_task_group() as tg:
-
-                async def cancel_in_flight() -> None:
-                    await sim.journal.wait_for(method="calling.begin", direction="in")
-                    scope.cancel()
-                    await eventually(lambda: len(held.held) == 1, what="calling.begin held")
-                    sim.faults.release(held)
-
-                tg.start_soon(cancel_in_flight)
-                await call.dial()
-    assert scope.cancelled_caught and call.id is not None
+        assert await cancelled_once_sent(sim, "calling.begin", call.dial, release)
+    assert call.id is not None
     assert len(sim.journal.commands("calling.end")) == 1
     with anyio.fail_after(5):
         assert await sim.call(call.id).ended() == "hangup"
@@ -198,16 +214,7 @@ async def test_a_state_wait_and_a_plain_command_cancelled_leave_nothing_waiting(
     assert call._waiters is None
     held = sim.faults.hold("calling.end")
     with anyio.fail_after(10):
-        with anyio.CancelScope() as scope:
-            async with anyio.create_task_group() as tg:
-
-                async def cancel_in_flight() -> None:
-                    await sim.journal.wait_for(method="calling.end", direction="in")
-                    scope.cancel()
-
-                tg.start_soon(cancel_in_flight)
-                await call.hangup()
-        assert scope.cancelled_caught
+        assert await cancelled_once_sent(sim, "calling.end", call.hangup)
         assert client.session.table_sizes()["pending"] == 0
         sim.faults.release(held)
         assert await handle.ended(timeout=5) == "hangup"  # the held end was carried out

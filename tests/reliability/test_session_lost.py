@@ -57,7 +57,7 @@ async def test_every_pending_thing_finishes_with_session_lost(sim: RelaySimulato
                 assert result.error == "session lost", (name, result.error)
     dialed = results["dial"]
     assert not dialed.successful and dialed.call.ended
-    assert not results["in_flight"].successful
+    assert not results["in_flight"].successful and results["in_flight"].error == "session lost"  # its start unanswered
     assert call.ended and other.ended
     assert not await call.wait_for("answered") or call.answered
     # The old calls refuse new work locally, with a reason, without a round trip.
